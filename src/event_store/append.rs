@@ -1,0 +1,178 @@
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+use sqlx::{PgConnection, Postgres, QueryBuilder};
+use uuid::Uuid;
+
+use super::{EventStore, Query};
+
+/// An event to append. The writer chooses `event_id`: appending the same id again stores nothing.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub tags: Vec<String>,
+    pub payload: Value,
+}
+
+/// "Append only if nothing matching `query` was appended after position `after`"
+/// (`None`: only if nothing matches at all).
+#[derive(Clone, Debug)]
+pub struct AppendCondition {
+    pub query: Query,
+    pub after: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error(
+        "append refused: an event matching the condition was appended after position {after:?}"
+    )]
+    Conflict { after: Option<i64> },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What an append stored: the position of each event, in order, or `None` where an event with
+/// that id was already stored (an idempotent retry).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    pub positions: Vec<Option<i64>>,
+}
+
+impl Appended {
+    pub fn is_retry(&self) -> bool {
+        self.positions.iter().all(Option::is_none)
+    }
+}
+
+impl EventStore {
+    /// Appends `events` atomically, if `condition` holds.
+    pub async fn append(
+        &self,
+        events: &[NewEvent],
+        condition: Option<&AppendCondition>,
+    ) -> Result<Appended, AppendError> {
+        let mut tx = self.pool.begin().await?;
+        let appended = append_in(&mut tx, events, condition).await?;
+        tx.commit().await?;
+        Ok(appended)
+    }
+}
+
+/// Appends within the caller's transaction; the events become visible when it commits.
+///
+/// Every writer takes transaction-scoped advisory locks on the tags it appends and the tags its
+/// condition asks about, in one global order. Two writers whose events could affect the same
+/// condition therefore run one after the other, and the second one's check (a new snapshot at
+/// READ COMMITTED) sees the first one's events.
+pub async fn append_in(
+    tx: &mut PgConnection,
+    events: &[NewEvent],
+    condition: Option<&AppendCondition>,
+) -> Result<Appended, AppendError> {
+    if events.is_empty() {
+        return Ok(Appended { positions: vec![] });
+    }
+    lock(tx, events, condition).await?;
+
+    let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
+    let already: Vec<Uuid> =
+        sqlx::query_scalar("SELECT event_id FROM events WHERE event_id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?;
+    if already.len() == events.len() {
+        // A retry of an append that was stored: it succeeded then, it succeeds now.
+        return Ok(Appended {
+            positions: vec![None; events.len()],
+        });
+    }
+
+    if let Some(condition) = condition {
+        let mut check = QueryBuilder::<Postgres>::new("SELECT EXISTS (SELECT 1 FROM events WHERE ");
+        push_matches(&mut check, &condition.query);
+        check
+            .push(" AND position > ")
+            .push_bind(condition.after.unwrap_or(0));
+        check.push(")");
+        let conflict: bool = check.build_query_scalar().fetch_one(&mut *tx).await?;
+        if conflict {
+            return Err(AppendError::Conflict {
+                after: condition.after,
+            });
+        }
+    }
+
+    let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
+    let tags: Vec<Value> = events.iter().map(|e| Value::from(e.tags.clone())).collect();
+    let payloads: Vec<&Value> = events.iter().map(|e| &e.payload).collect();
+    let inserted: Vec<(Uuid, i64)> = sqlx::query_as(
+        "INSERT INTO events (event_id, event_type, tags, payload)
+         SELECT e.id, e.type, ARRAY(SELECT jsonb_array_elements_text(e.tags)), e.payload
+         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[]) WITH ORDINALITY
+              AS e(id, type, tags, payload, ord)
+         ORDER BY e.ord
+         ON CONFLICT (event_id) DO NOTHING
+         RETURNING event_id, position",
+    )
+    .bind(&ids)
+    .bind(&types)
+    .bind(&tags)
+    .bind(&payloads)
+    .fetch_all(&mut *tx)
+    .await?;
+
+    let positions = ids
+        .iter()
+        .map(|id| inserted.iter().find(|(i, _)| i == id).map(|(_, p)| *p))
+        .collect();
+    Ok(Appended { positions })
+}
+
+async fn lock(
+    tx: &mut PgConnection,
+    events: &[NewEvent],
+    condition: Option<&AppendCondition>,
+) -> sqlx::Result<()> {
+    if condition.is_some_and(|c| c.query.tags.is_empty()) {
+        // A condition on event types alone can be broken by any writer: wait for the writers in
+        // flight and hold the others back until this transaction ends.
+        sqlx::query("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *tx)
+            .await?;
+    }
+    let keys: BTreeSet<&str> = events
+        .iter()
+        .flat_map(|e| e.tags.iter())
+        .chain(condition.iter().flat_map(|c| c.query.tags.iter()))
+        .map(String::as_str)
+        .collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<&str> = keys.into_iter().collect();
+    // Locks are taken in ascending lock-id order, the same for every writer: no deadlocks, even
+    // when two tags hash to the same id.
+    sqlx::query(
+        "SELECT pg_advisory_xact_lock(k) FROM (
+             SELECT DISTINCT hashtextextended(tag, 0) AS k FROM unnest($1::text[]) AS tag ORDER BY k
+         ) AS keys",
+    )
+    .bind(&keys)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Appends the SQL condition "this event matches `query`".
+pub(super) fn push_matches(sql: &mut QueryBuilder<'_, Postgres>, query: &Query) {
+    sql.push("tags @> ")
+        .push_bind(query.tags.clone())
+        .push("::text[]");
+    if !query.event_types.is_empty() {
+        sql.push(" AND event_type = ANY(")
+            .push_bind(query.event_types.clone())
+            .push(")");
+    }
+}

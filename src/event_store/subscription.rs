@@ -1,0 +1,234 @@
+use std::{sync::Arc, time::Duration};
+
+use async_trait::async_trait;
+use sqlx::{postgres::PgListener, PgConnection, PgPool};
+use tokio::sync::watch;
+
+use super::read::{count_after, read_committed};
+use super::{Cursor, StoredEvent};
+
+/// A read model fed by the log. Its checkpoint moves in the transaction that applies the events,
+/// so each event takes effect exactly once, even across crashes.
+#[async_trait]
+pub trait Projection: Send + Sync + 'static {
+    /// Unique name; the key of its checkpoint.
+    fn name(&self) -> &'static str;
+
+    /// The tables it owns (in schema `public`): a rebuild fills fresh copies and swaps them in.
+    fn tables(&self) -> &'static [&'static str];
+
+    /// Applies events in commit order. Tables are named without a schema: a rebuild points the
+    /// transaction's `search_path` at its copies.
+    async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()>;
+}
+
+/// Wake-ups for subscribers: one per committed transaction that appended events (LISTEN/NOTIFY),
+/// plus a poll as a safety net for lost notifications.
+#[derive(Clone)]
+pub struct Wakeups {
+    receiver: watch::Receiver<u64>,
+    poll_interval: Duration,
+}
+
+impl Wakeups {
+    /// Listens on the store's channel in a background task that reconnects by itself.
+    pub fn listen(pool: &PgPool, poll_interval: Duration) -> Self {
+        let (sender, receiver) = watch::channel(0u64);
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = sender.closed() => return,
+                    result = listen_until_error(&pool, &sender) => {
+                        tracing::warn!(error = %result, "event notifications interrupted; reconnecting");
+                        // Notifications may have been lost meanwhile: wake everyone once.
+                        sender.send_modify(|n| *n += 1);
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Self {
+            receiver,
+            poll_interval,
+        }
+    }
+
+    /// Waits for the next notification or the poll interval, whichever comes first.
+    pub async fn wait(&mut self) {
+        let _ = tokio::time::timeout(self.poll_interval, self.receiver.changed()).await;
+    }
+}
+
+async fn listen_until_error(pool: &PgPool, sender: &watch::Sender<u64>) -> sqlx::Error {
+    let mut listener = match PgListener::connect_with(pool).await {
+        Ok(listener) => listener,
+        Err(error) => return error,
+    };
+    listener.ignore_pool_close_event(true);
+    if let Err(error) = listener.listen("events_appended").await {
+        return error;
+    }
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(_)) => sender.send_modify(|n| *n += 1),
+            Ok(None) => return sqlx::Error::PoolClosed,
+            Err(error) => return error,
+        }
+    }
+}
+
+/// Feeds one projection from its checkpoint. Any number of runners (in any number of app
+/// instances) may run for the same projection: each batch locks the checkpoint row with
+/// `FOR UPDATE SKIP LOCKED`, so only one applies events at a time.
+#[derive(Clone)]
+pub struct ProjectionRunner {
+    pool: PgPool,
+    projection: Arc<dyn Projection>,
+    batch_size: i64,
+}
+
+/// What one step did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Applied this many events (0: nothing readable yet).
+    Applied(usize),
+    /// Another runner holds the checkpoint.
+    Busy,
+}
+
+impl ProjectionRunner {
+    pub fn new(pool: PgPool, projection: Arc<dyn Projection>) -> Self {
+        Self {
+            pool,
+            projection,
+            batch_size: 1000,
+        }
+    }
+
+    pub fn with_batch_size(mut self, batch_size: i64) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.projection.name()
+    }
+
+    /// Follows the log for ever: catches up, then applies new events as they are notified.
+    pub async fn run(self, mut wakeups: Wakeups) {
+        loop {
+            match self.step().await {
+                Ok(Step::Applied(n)) if n as i64 == self.batch_size => continue,
+                Ok(_) => wakeups.wait().await,
+                Err(error) => {
+                    tracing::error!(projection = self.name(), %error, "projection batch failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    /// One batch in one transaction: lock the checkpoint, read after it, apply, move it.
+    pub async fn step(&self) -> sqlx::Result<Step> {
+        ensure_checkpoint(&self.pool, self.name()).await?;
+        let mut tx = self.pool.begin().await?;
+        let Some(cursor) = lock_checkpoint(&mut tx, self.name(), true).await? else {
+            return Ok(Step::Busy);
+        };
+        let events = read_committed(&mut *tx, cursor, self.batch_size).await?;
+        let Some(last) = events.last() else {
+            return Ok(Step::Applied(0));
+        };
+        self.projection.apply(&mut tx, &events).await?;
+        save_checkpoint(&mut tx, self.name(), last.cursor()).await?;
+        tx.commit().await?;
+        Ok(Step::Applied(events.len()))
+    }
+
+    /// Events not yet applied.
+    pub async fn lag(&self) -> sqlx::Result<i64> {
+        ensure_checkpoint(&self.pool, self.name()).await?;
+        let cursor = checkpoint(&self.pool, self.name()).await?;
+        count_after(&self.pool, cursor).await
+    }
+
+    /// Applies every event stored so far (waiting for transactions still open), then returns.
+    pub async fn catch_up(&self) -> sqlx::Result<()> {
+        loop {
+            if let Step::Applied(n) = self.step().await? {
+                if n as i64 == self.batch_size {
+                    continue;
+                }
+            }
+            if self.lag().await? == 0 {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+pub(super) async fn ensure_checkpoint(pool: &PgPool, name: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO projection_checkpoints (projection) VALUES ($1) ON CONFLICT DO NOTHING",
+    )
+    .bind(name)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn checkpoint(pool: &PgPool, name: &str) -> sqlx::Result<Cursor> {
+    let (transaction_id, position) = sqlx::query_as(
+        "SELECT transaction_id::text::bigint, position FROM projection_checkpoints WHERE projection = $1",
+    )
+    .bind(name)
+    .fetch_one(pool)
+    .await?;
+    Ok(Cursor {
+        transaction_id,
+        position,
+    })
+}
+
+/// Locks the checkpoint row for this transaction; `None` if `skip_locked` and another holds it.
+pub(super) async fn lock_checkpoint(
+    tx: &mut PgConnection,
+    name: &str,
+    skip_locked: bool,
+) -> sqlx::Result<Option<Cursor>> {
+    let sql = if skip_locked {
+        "SELECT transaction_id::text::bigint, position FROM projection_checkpoints
+         WHERE projection = $1 FOR UPDATE SKIP LOCKED"
+    } else {
+        "SELECT transaction_id::text::bigint, position FROM projection_checkpoints
+         WHERE projection = $1 FOR UPDATE"
+    };
+    let row: Option<(i64, i64)> = sqlx::query_as(sql)
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await?;
+    Ok(row.map(|(transaction_id, position)| Cursor {
+        transaction_id,
+        position,
+    }))
+}
+
+pub(super) async fn save_checkpoint(
+    tx: &mut PgConnection,
+    name: &str,
+    cursor: Cursor,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE projection_checkpoints
+         SET transaction_id = $2::bigint::text::xid8, position = $3, updated_at = now()
+         WHERE projection = $1",
+    )
+    .bind(name)
+    .bind(cursor.transaction_id)
+    .bind(cursor.position)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,252 @@
+//! The store's guarantees, against a real PostgreSQL (a database per test).
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use serde_json::json;
+use sqlx::PgConnection;
+use tokio::sync::Barrier;
+use uuid::Uuid;
+
+use super::append::append_in;
+use super::subscription::Step;
+use super::*;
+use crate::test_support::TestDb;
+
+fn event(tags: &[&str]) -> NewEvent {
+    NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type: "Happened".into(),
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        payload: json!({ "n": 1 }),
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_update_delete_and_truncate() {
+    let db = TestDb::new().await;
+    db.store.append(&[event(&["a"])], None).await.unwrap();
+
+    for statement in [
+        "UPDATE events SET payload = '{}'",
+        "DELETE FROM events",
+        "DELETE FROM events WHERE false",
+        "TRUNCATE events",
+    ] {
+        let error = sqlx::query(statement).execute(db.pool()).await.unwrap_err();
+        assert!(
+            error.to_string().contains("append-only"),
+            "{statement}: {error}"
+        );
+    }
+    assert_eq!(db.event_count().await, 1);
+}
+
+#[tokio::test]
+async fn a_condition_fails_when_a_matching_event_came_after_the_position_seen() {
+    let db = TestDb::new().await;
+    let query = Query::of_types(&["Happened"]).tagged("account:1");
+    let first = db
+        .store
+        .append(&[event(&["account:1"])], None)
+        .await
+        .unwrap();
+    let seen = first.positions[0];
+
+    // Unrelated events do not matter.
+    db.store
+        .append(&[event(&["account:2"])], None)
+        .await
+        .unwrap();
+    let condition = AppendCondition {
+        query: query.clone(),
+        after: seen,
+    };
+    db.store
+        .append(&[event(&["account:1"])], Some(&condition))
+        .await
+        .unwrap();
+
+    // The same position seen again is now stale.
+    let stale = db
+        .store
+        .append(&[event(&["account:1"])], Some(&condition))
+        .await;
+    assert!(
+        matches!(stale, Err(AppendError::Conflict { .. })),
+        "{stale:?}"
+    );
+    let nothing_seen = AppendCondition { query, after: None };
+    let stale = db
+        .store
+        .append(&[event(&["account:1"])], Some(&nothing_seen))
+        .await;
+    assert!(
+        matches!(stale, Err(AppendError::Conflict { .. })),
+        "{stale:?}"
+    );
+    assert_eq!(db.event_count().await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_conditional_appends_let_exactly_one_through() {
+    let db = TestDb::with_connections(40).await;
+    for round in 0..10 {
+        let tag = format!("seat:{round}");
+        let barrier = Arc::new(Barrier::new(40));
+        let tasks: Vec<_> = (0..40)
+            .map(|_| {
+                let (store, barrier, tag) = (db.store.clone(), barrier.clone(), tag.clone());
+                tokio::spawn(async move {
+                    let condition = AppendCondition {
+                        query: Query::default().tagged(tag.clone()),
+                        after: None,
+                    };
+                    barrier.wait().await;
+                    store.append(&[event(&[&tag])], Some(&condition)).await
+                })
+            })
+            .collect();
+        let mut won = 0;
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(_) => won += 1,
+                Err(AppendError::Conflict { .. }) => {}
+                Err(error) => panic!("{error}"),
+            }
+        }
+        assert_eq!(won, 1, "round {round}");
+    }
+    assert_eq!(db.event_count().await, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_event_id_is_stored_once_however_often_it_is_appended() {
+    let db = TestDb::with_connections(20).await;
+    let once = event(&["device:7"]);
+    let barrier = Arc::new(Barrier::new(20));
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (store, barrier, once) = (db.store.clone(), barrier.clone(), once.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                store.append(&[once], None).await
+            })
+        })
+        .collect();
+    let mut stored = 0;
+    for task in tasks {
+        let appended = task.await.unwrap().expect("a retry is not an error");
+        if !appended.is_retry() {
+            stored += 1;
+        }
+    }
+    assert_eq!(stored, 1);
+    assert_eq!(db.event_count().await, 1);
+}
+
+/// Remembers what it was given, in order.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<Uuid>>);
+
+#[async_trait]
+impl Projection for Arc<Recorder> {
+    fn name(&self) -> &'static str {
+        "recorder"
+    }
+    fn tables(&self) -> &'static [&'static str] {
+        &[]
+    }
+    async fn apply(&self, _: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()> {
+        self.0
+            .lock()
+            .unwrap()
+            .extend(events.iter().map(|e| e.event_id));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_subscriber_waits_for_an_earlier_event_that_commits_late() {
+    let db = TestDb::new().await;
+    let recorder = Arc::new(Recorder::default());
+    let runner = ProjectionRunner::new(db.pool().clone(), Arc::new(recorder.clone()));
+    let (early, late) = (event(&["a"]), event(&["b"]));
+
+    // The early writer takes its position, and keeps its transaction open...
+    let mut early_writer = db.pool().begin().await.unwrap();
+    let early_position = append_in(&mut early_writer, &[early.clone()], None)
+        .await
+        .unwrap()
+        .positions[0];
+    // ...while a later writer takes a later position and commits.
+    let late_position = db
+        .store
+        .append(&[late.clone()], None)
+        .await
+        .unwrap()
+        .positions[0];
+    assert!(late_position > early_position);
+
+    // The later event is committed, yet nobody may see it before the earlier one.
+    assert_eq!(runner.step().await.unwrap(), Step::Applied(0));
+    assert!(db
+        .store
+        .read_committed(Cursor::default(), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(recorder.0.lock().unwrap().is_empty());
+
+    early_writer.commit().await.unwrap();
+    runner.catch_up().await.unwrap();
+    assert_eq!(
+        *recorder.0.lock().unwrap(),
+        vec![early.event_id, late.event_id]
+    );
+}
+
+#[tokio::test]
+async fn an_aborted_transaction_leaves_no_event_and_no_hole_for_readers() {
+    let db = TestDb::new().await;
+    let mut aborted = db.pool().begin().await.unwrap();
+    append_in(&mut aborted, &[event(&["a"])], None)
+        .await
+        .unwrap();
+    let kept = event(&["b"]);
+    db.store.append(&[kept.clone()], None).await.unwrap();
+    aborted.rollback().await.unwrap();
+
+    // Readers wait for every older transaction of the cluster, including other tests' ones.
+    let read = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        loop {
+            let read = db
+                .store
+                .read_committed(Cursor::default(), 10)
+                .await
+                .unwrap();
+            if !read.is_empty() {
+                return read;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the committed event becomes readable");
+    assert_eq!(
+        read.iter().map(|e| e.event_id).collect::<Vec<_>>(),
+        vec![kept.event_id]
+    );
+}
+
+#[tokio::test]
+async fn notifications_wake_a_subscriber_long_before_its_poll() {
+    let db = TestDb::new().await;
+    let mut wakeups = Wakeups::listen(db.pool(), std::time::Duration::from_secs(60));
+    // Let the listener connect before the append.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    db.store.append(&[event(&["a"])], None).await.unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), wakeups.wait())
+        .await
+        .expect("woken by the notification, not by the 60 s poll");
+}

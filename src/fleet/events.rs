@@ -1,0 +1,70 @@
+//! The fleet's events, with the field names of the system this one replaces.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::event_store::NewEvent;
+
+pub const VEHICLE_REGISTERED: &str = "VehicleRegistered";
+pub const LOCATION_TRACKED: &str = "LocationTracked";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VehicleRegistered {
+    pub vehicle_registered_id: Uuid,
+    pub vehicle_license_plate: String,
+    pub registered_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocationTracked {
+    pub location_tracked_id: Uuid,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// When the device took the fix. Events of the old system lack it: their recorded time
+    /// stands in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracked_at: Option<DateTime<Utc>>,
+    pub scope: VehicleScope,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VehicleScope {
+    pub vehicle_registered_id: Uuid,
+}
+
+pub fn vehicle_tag(vehicle_id: Uuid) -> String {
+    format!("vehicle:{vehicle_id}")
+}
+
+pub fn plate_tag(plate: &str) -> String {
+    format!("plate:{plate}")
+}
+
+impl VehicleRegistered {
+    pub fn to_event(&self) -> NewEvent {
+        NewEvent {
+            event_id: self.vehicle_registered_id,
+            event_type: VEHICLE_REGISTERED.into(),
+            tags: vec![
+                vehicle_tag(self.vehicle_registered_id),
+                plate_tag(&self.vehicle_license_plate),
+            ],
+            payload: serde_json::to_value(self).expect("plain struct serialises"),
+        }
+    }
+}
+
+impl LocationTracked {
+    pub fn to_event(&self) -> NewEvent {
+        NewEvent {
+            event_id: self.location_tracked_id,
+            event_type: LOCATION_TRACKED.into(),
+            tags: vec![vehicle_tag(self.scope.vehicle_registered_id)],
+            payload: serde_json::to_value(self).expect("plain struct serialises"),
+        }
+    }
+}

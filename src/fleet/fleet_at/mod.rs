@@ -1,0 +1,56 @@
+//! Query: the fleet as it was at time T — every vehicle registered at or before T, each at its
+//! latest fix (by device time) at or before T.
+
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[serde(rename_all = "camelCase")]
+pub struct FleetPosition {
+    pub vehicle_registered_id: Uuid,
+    pub vehicle_license_plate: String,
+    /// `None` for a vehicle with no fix yet at T.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub tracked_at: Option<DateTime<Utc>>,
+}
+
+#[server]
+pub async fn get_fleet_at(at: DateTime<Utc>) -> Result<Vec<FleetPosition>, AppError> {
+    let store = expect_context::<crate::event_store::EventStore>();
+    fleet_at(store.pool(), at).await
+}
+
+/// One index seek per vehicle on `vehicle_positions (vehicle_id, tracked_at, …)`.
+#[cfg(feature = "ssr")]
+pub async fn fleet_at(
+    pool: &sqlx::PgPool,
+    at: DateTime<Utc>,
+) -> Result<Vec<FleetPosition>, AppError> {
+    Ok(sqlx::query_as(
+        "SELECT v.vehicle_id AS vehicle_registered_id, v.license_plate AS vehicle_license_plate,
+                p.latitude, p.longitude, p.tracked_at
+         FROM vehicles v
+         LEFT JOIN LATERAL (
+             SELECT latitude, longitude, tracked_at FROM vehicle_positions p
+             WHERE p.vehicle_id = v.vehicle_id AND p.tracked_at <= $1
+             ORDER BY p.tracked_at DESC, p.position DESC
+             LIMIT 1
+         ) p ON true
+         WHERE v.registered_at <= $1
+         ORDER BY v.license_plate, v.vehicle_id",
+    )
+    .bind(at)
+    .fetch_all(pool)
+    .await?)
+}

@@ -1,0 +1,118 @@
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::{json, Value};
+
+use crate::fleet::register_vehicle::register;
+use crate::fleet::track_location::{track, Fix, VehicleRef};
+use crate::test_support::{assert_error, TestDb};
+
+fn base() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
+}
+
+/// `GET /fleet?at=…` as plate → latitude (`Null` for a vehicle with no fix yet).
+async fn fleet_at(db: &TestDb, time: DateTime<Utc>) -> Vec<(String, Value)> {
+    let (status, fleet) = db
+        .get(&format!(
+            "/fleet?at={}",
+            time.to_rfc3339().replace('+', "%2B")
+        ))
+        .await;
+    assert_eq!(status, 200, "{fleet}");
+    fleet
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["vehicleLicensePlate"].as_str().unwrap().to_string(),
+                v["latitude"].clone(),
+            )
+        })
+        .collect()
+}
+
+async fn fix(db: &TestDb, plate: &str, minute: i64, latitude: f64) {
+    let fix = Fix {
+        vehicle: VehicleRef::Plate(plate.into()),
+        latitude,
+        longitude: 1.0,
+        tracked_at: Some(base() + Duration::minutes(minute)),
+        location_tracked_id: None,
+    };
+    track(&db.store, &fix, base() + Duration::days(1))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn shows_each_vehicle_registered_by_t_at_its_latest_fix_at_or_before_t() {
+    let db = TestDb::new().await;
+    register(&db.store, "EARLY-1", None, base() - Duration::hours(1))
+        .await
+        .unwrap();
+    register(&db.store, "LATER-2", None, base() + Duration::minutes(15))
+        .await
+        .unwrap();
+    // Out of order: the 12:10 fix arrives first, the 12:00 one last.
+    fix(&db, "EARLY-1", 10, 10.0).await;
+    fix(&db, "EARLY-1", 20, 20.0).await;
+    fix(&db, "LATER-2", 30, 30.0).await;
+    fix(&db, "EARLY-1", 0, 0.5).await;
+    db.catch_up().await;
+
+    let early = |latitude: Value| ("EARLY-1".to_string(), latitude);
+    let later = |latitude: Value| ("LATER-2".to_string(), latitude);
+    assert_eq!(
+        fleet_at(&db, base() - Duration::hours(2)).await,
+        vec![],
+        "nobody registered yet"
+    );
+    assert_eq!(
+        fleet_at(&db, base() - Duration::minutes(1)).await,
+        vec![early(Value::Null)],
+        "registered, no fix yet"
+    );
+    assert_eq!(
+        fleet_at(&db, base()).await,
+        vec![early(json!(0.5))],
+        "the late fix, where it belongs"
+    );
+    assert_eq!(
+        fleet_at(&db, base() + Duration::minutes(5)).await,
+        vec![early(json!(0.5))]
+    );
+    assert_eq!(
+        fleet_at(&db, base() + Duration::minutes(15)).await,
+        vec![early(json!(10.0)), later(Value::Null)]
+    );
+    assert_eq!(
+        fleet_at(&db, base() + Duration::minutes(45)).await,
+        vec![early(json!(20.0)), later(json!(30.0))]
+    );
+}
+
+#[tokio::test]
+async fn without_a_time_it_shows_the_fleet_now() {
+    let db = TestDb::new().await;
+    register(&db.store, "NOW-1", None, base()).await.unwrap();
+    fix(&db, "NOW-1", 1, 7.0).await;
+    db.catch_up().await;
+    let (status, fleet) = db.get("/fleet").await;
+    assert_eq!(status, 200);
+    assert_eq!(fleet[0]["latitude"], 7.0);
+    assert!(
+        fleet[0]["trackedAt"].is_string() && fleet[0]["vehicleRegisteredId"].is_string(),
+        "{fleet}"
+    );
+}
+
+#[tokio::test]
+async fn refuses_a_time_that_is_not_rfc_3339() {
+    let db = TestDb::new().await;
+    assert_error(
+        &db.get("/fleet?at=yesterday").await,
+        400,
+        "invalid_field",
+        Some("at"),
+    );
+}

@@ -1,0 +1,43 @@
+//! Query GetVehicle: one vehicle, by id or by plate.
+
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(test)]
+mod tests;
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::fleet::vehicle::Vehicle;
+
+#[server]
+pub async fn get_vehicle(vehicle_registered_id: Uuid) -> Result<Vehicle, AppError> {
+    let store = expect_context::<crate::event_store::EventStore>();
+    by_id(store.pool(), vehicle_registered_id).await
+}
+
+#[cfg(feature = "ssr")]
+pub async fn by_id(pool: &sqlx::PgPool, vehicle_id: Uuid) -> Result<Vehicle, AppError> {
+    use crate::fleet::vehicle::VEHICLE_COLUMNS;
+    let sql = format!("SELECT {VEHICLE_COLUMNS} FROM vehicles WHERE vehicle_id = $1");
+    sqlx::query_as(&sql)
+        .bind(vehicle_id)
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::vehicle_not_found("vehicleRegisteredId"))
+}
+
+/// The plate is normalised first, so `abc 123` finds `ABC 123`.
+#[cfg(feature = "ssr")]
+pub async fn by_plate(pool: &sqlx::PgPool, raw_plate: &str) -> Result<Vehicle, AppError> {
+    use crate::fleet::{license_plate::LicensePlate, vehicle::VEHICLE_COLUMNS};
+    let plate = LicensePlate::parse(raw_plate)
+        .map_err(|message| AppError::unprocessable("vehicleLicensePlate", message))?;
+    let sql = format!("SELECT {VEHICLE_COLUMNS} FROM vehicles WHERE license_plate = $1");
+    sqlx::query_as(&sql)
+        .bind(plate.as_str())
+        .fetch_optional(pool)
+        .await?
+        .ok_or_else(|| AppError::vehicle_not_found("vehicleLicensePlate"))
+}

@@ -1,0 +1,18 @@
+//! The fleet: one folder per use case (command or query), each with its use-case function, its
+//! server function, its HTTP handler and its tests.
+
+pub mod license_plate;
+pub mod vehicle;
+
+#[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
+pub mod projections;
+
+pub mod fleet_at;
+pub mod get_vehicle;
+pub mod list_vehicles;
+pub mod register_vehicle;
+pub mod track_location;
+pub mod vehicle_current_location;
+pub mod vehicle_events;

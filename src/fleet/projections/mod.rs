@@ -1,0 +1,183 @@
+//! The fleet's read models, fed by the event log (see `migrations/*_vehicle_read_models.sql`).
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::events::{LocationTracked, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED};
+use crate::event_store::{Projection, StoredEvent};
+
+/// Every projection of the app, in the order they are started and rebuilt.
+pub fn all() -> Vec<Arc<dyn Projection>> {
+    vec![Arc::new(Vehicles), Arc::new(VehiclePositions)]
+}
+
+/// A fix as the read models keep it.
+struct Fix {
+    vehicle_id: Uuid,
+    latitude: f64,
+    longitude: f64,
+    tracked_at: DateTime<Utc>,
+    recorded_at: DateTime<Utc>,
+    position: i64,
+}
+
+impl Fix {
+    /// Orders fixes by device time; the later append wins a tie.
+    fn key(&self) -> (DateTime<Utc>, i64) {
+        (self.tracked_at, self.position)
+    }
+}
+
+fn decode<T: serde::de::DeserializeOwned>(event: &StoredEvent) -> sqlx::Result<T> {
+    event.decode().map_err(|error| {
+        sqlx::Error::Decode(
+            format!("event {} ({}): {error}", event.event_id, event.event_type).into(),
+        )
+    })
+}
+
+fn registrations(events: &[StoredEvent]) -> sqlx::Result<Vec<VehicleRegistered>> {
+    events
+        .iter()
+        .filter(|e| e.event_type == VEHICLE_REGISTERED)
+        .map(decode)
+        .collect()
+}
+
+fn fixes(events: &[StoredEvent]) -> sqlx::Result<Vec<Fix>> {
+    events
+        .iter()
+        .filter(|e| e.event_type == LOCATION_TRACKED)
+        .map(|event| {
+            let fix: LocationTracked = decode(event)?;
+            Ok(Fix {
+                vehicle_id: fix.scope.vehicle_registered_id,
+                latitude: fix.latitude,
+                longitude: fix.longitude,
+                tracked_at: fix.tracked_at.unwrap_or(event.recorded_at),
+                recorded_at: event.recorded_at,
+                position: event.position,
+            })
+        })
+        .collect()
+}
+
+async fn insert_registrations(
+    tx: &mut PgConnection,
+    registered: &[VehicleRegistered],
+) -> sqlx::Result<()> {
+    if registered.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = registered.iter().map(|r| r.vehicle_registered_id).collect();
+    let plates: Vec<&str> = registered
+        .iter()
+        .map(|r| r.vehicle_license_plate.as_str())
+        .collect();
+    let times: Vec<DateTime<Utc>> = registered.iter().map(|r| r.registered_at).collect();
+    sqlx::query(
+        "INSERT INTO vehicles (vehicle_id, license_plate, registered_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])
+         ON CONFLICT (vehicle_id) DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(&plates)
+    .bind(&times)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Registered vehicles with their current position: the fix with the latest device time.
+pub struct Vehicles;
+
+#[async_trait]
+impl Projection for Vehicles {
+    fn name(&self) -> &'static str {
+        "vehicles"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["vehicles"]
+    }
+
+    async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()> {
+        insert_registrations(tx, &registrations(events)?).await?;
+
+        // One UPDATE per batch: keep only each vehicle's latest fix of the batch, and let the
+        // row's own current fix win if it is later still (a late fix arriving).
+        let mut latest: HashMap<Uuid, Fix> = HashMap::new();
+        for fix in fixes(events)? {
+            match latest.get(&fix.vehicle_id) {
+                Some(kept) if kept.key() >= fix.key() => {}
+                _ => {
+                    latest.insert(fix.vehicle_id, fix);
+                }
+            }
+        }
+        if latest.is_empty() {
+            return Ok(());
+        }
+        let fixes: Vec<Fix> = latest.into_values().collect();
+        sqlx::query(
+            "UPDATE vehicles v
+             SET latitude = f.latitude, longitude = f.longitude, tracked_at = f.tracked_at,
+                 recorded_at = f.recorded_at, fix_position = f.position
+             FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+                  AS f(vehicle_id, latitude, longitude, tracked_at, recorded_at, position)
+             WHERE v.vehicle_id = f.vehicle_id
+               AND (v.tracked_at IS NULL OR (v.tracked_at, v.fix_position) < (f.tracked_at, f.position))",
+        )
+        .bind(fixes.iter().map(|f| f.vehicle_id).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.latitude).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.longitude).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.tracked_at).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.recorded_at).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.position).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Every fix by vehicle and device time: trails and the fleet at any past moment.
+pub struct VehiclePositions;
+
+#[async_trait]
+impl Projection for VehiclePositions {
+    fn name(&self) -> &'static str {
+        "vehicle_positions"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["vehicle_positions"]
+    }
+
+    async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()> {
+        let fixes = fixes(events)?;
+        if fixes.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO vehicle_positions (vehicle_id, latitude, longitude, tracked_at, recorded_at, position)
+             SELECT * FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(fixes.iter().map(|f| f.vehicle_id).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.latitude).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.longitude).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.tracked_at).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.recorded_at).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.position).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

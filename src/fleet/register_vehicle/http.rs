@@ -1,0 +1,33 @@
+use axum::{extract::State, Json};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{register, Registered};
+use crate::error::AppError;
+use crate::event_store::EventStore;
+use crate::http::JsonBody;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterVehicleBody {
+    vehicle_license_plate: String,
+    /// Optional, chosen by the client (UUID v7) so that a retry is stored once.
+    #[serde(default)]
+    vehicle_registered_id: Option<Uuid>,
+}
+
+/// `POST /register-vehicle` `{"vehicleLicensePlate":"ABC-1234"}` → `{"vehicleRegisteredId":…}`
+pub async fn handle(
+    State(store): State<EventStore>,
+    JsonBody(body): JsonBody<RegisterVehicleBody>,
+) -> Result<Json<Registered>, AppError> {
+    register(
+        &store,
+        &body.vehicle_license_plate,
+        body.vehicle_registered_id,
+        Utc::now(),
+    )
+    .await
+    .map(Json)
+}

@@ -1,0 +1,56 @@
+use axum::{extract::State, Json};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{track, Fix, Tracked, VehicleRef};
+use crate::error::AppError;
+use crate::event_store::EventStore;
+use crate::http::JsonBody;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackLocationBody {
+    #[serde(default)]
+    vehicle_license_plate: Option<String>,
+    #[serde(default)]
+    vehicle_registered_id: Option<Uuid>,
+    latitude: f64,
+    longitude: f64,
+    #[serde(default)]
+    tracked_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    location_tracked_id: Option<Uuid>,
+}
+
+/// `POST /track-location` `{"vehicleLicensePlate":"ABC-1234","latitude":…,"longitude":…}` (or
+/// `vehicleRegisteredId` instead of the plate) → `{"locationTrackedId":…}`
+pub async fn handle(
+    State(store): State<EventStore>,
+    JsonBody(body): JsonBody<TrackLocationBody>,
+) -> Result<Json<Tracked>, AppError> {
+    let vehicle = match (body.vehicle_registered_id, body.vehicle_license_plate) {
+        (Some(id), None) => VehicleRef::Id(id),
+        (None, Some(plate)) => VehicleRef::Plate(plate),
+        (None, None) => {
+            return Err(AppError::bad_request(
+                "vehicleLicensePlate",
+                "`vehicleLicensePlate` or `vehicleRegisteredId` is required",
+            ))
+        }
+        (Some(_), Some(_)) => {
+            return Err(AppError::bad_request(
+                "vehicleRegisteredId",
+                "give `vehicleLicensePlate` or `vehicleRegisteredId`, not both",
+            ))
+        }
+    };
+    let fix = Fix {
+        vehicle,
+        latitude: body.latitude,
+        longitude: body.longitude,
+        tracked_at: body.tracked_at,
+        location_tracked_id: body.location_tracked_id,
+    };
+    track(&store, &fix, Utc::now()).await.map(Json)
+}

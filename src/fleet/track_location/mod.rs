@@ -1,0 +1,170 @@
+//! Command Fix: a GPS fix of a registered vehicle, with both clocks — the device's
+//! `trackedAt` and the time the store recorded it.
+
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// Which vehicle a fix belongs to: the old API names it by plate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum VehicleRef {
+    Id(Uuid),
+    Plate(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A GPS fix as reported, before it is checked.
+pub struct Fix {
+    pub vehicle: VehicleRef,
+    pub latitude: f64,
+    pub longitude: f64,
+    /// The device's fix time; now when absent.
+    pub tracked_at: Option<DateTime<Utc>>,
+    /// Chosen by the client (UUID v7) so that a retry is stored once.
+    pub location_tracked_id: Option<Uuid>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tracked {
+    pub location_tracked_id: Uuid,
+}
+
+/// How far ahead of the server's clock a device's fix time may be.
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 5 * 60;
+
+#[server]
+pub async fn track_location(
+    vehicle_registered_id: Uuid,
+    latitude: f64,
+    longitude: f64,
+    tracked_at: Option<DateTime<Utc>>,
+) -> Result<Tracked, AppError> {
+    let store = expect_context::<crate::event_store::EventStore>();
+    let fix = Fix {
+        vehicle: VehicleRef::Id(vehicle_registered_id),
+        latitude,
+        longitude,
+        tracked_at,
+        location_tracked_id: None,
+    };
+    track(&store, &fix, Utc::now()).await
+}
+
+/// Client-chosen ids must be UUID v7 like the server's, so ids keep sorting by time.
+pub fn require_v7(field: &str, id: Uuid) -> Result<(), AppError> {
+    if id.get_version_num() == 7 {
+        Ok(())
+    } else {
+        Err(AppError::unprocessable(
+            field,
+            format!("{field} must be a UUID v7"),
+        ))
+    }
+}
+
+/// Checks a fix's values, in the order a client would fix them.
+pub fn validate(fix: &Fix, now: DateTime<Utc>) -> Result<(), AppError> {
+    if !fix.latitude.is_finite() || !(-90.0..=90.0).contains(&fix.latitude) {
+        return Err(AppError::unprocessable(
+            "latitude",
+            "latitude must be a number from -90 to 90",
+        ));
+    }
+    if !fix.longitude.is_finite() || !(-180.0..=180.0).contains(&fix.longitude) {
+        return Err(AppError::unprocessable(
+            "longitude",
+            "longitude must be a number from -180 to 180",
+        ));
+    }
+    if let Some(tracked_at) = fix.tracked_at {
+        if tracked_at > now + chrono::Duration::seconds(MAX_CLOCK_SKEW_SECONDS) {
+            return Err(AppError::unprocessable(
+                "trackedAt",
+                "trackedAt is more than 5 minutes in the future",
+            ));
+        }
+    }
+    if let Some(id) = fix.location_tracked_id {
+        require_v7("locationTrackedId", id)?;
+    }
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub use command::{resolve_vehicle, track};
+
+#[cfg(feature = "ssr")]
+mod command {
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
+
+    use super::{validate, Fix, Tracked, VehicleRef};
+    use crate::error::AppError;
+    use crate::event_store::{EventStore, Query};
+    use crate::fleet::events::{
+        plate_tag, vehicle_tag, LocationTracked, VehicleRegistered, VehicleScope,
+        VEHICLE_REGISTERED,
+    };
+    use crate::fleet::license_plate::LicensePlate;
+
+    pub async fn track(
+        store: &EventStore,
+        fix: &Fix,
+        now: DateTime<Utc>,
+    ) -> Result<Tracked, AppError> {
+        validate(fix, now)?;
+        let vehicle_id = resolve_vehicle(store, &fix.vehicle).await?;
+        let tracked = LocationTracked {
+            location_tracked_id: fix.location_tracked_id.unwrap_or_else(Uuid::now_v7),
+            latitude: fix.latitude,
+            longitude: fix.longitude,
+            tracked_at: Some(fix.tracked_at.unwrap_or(now)),
+            scope: VehicleScope {
+                vehicle_registered_id: vehicle_id,
+            },
+        };
+        // No condition: a registered vehicle stays registered, and a retry with the same id is
+        // stored once by the store itself.
+        store.append(&[tracked.to_event()], None).await?;
+        Ok(Tracked {
+            location_tracked_id: tracked.location_tracked_id,
+        })
+    }
+
+    /// Finds a vehicle in the log itself, so a fix right after its registration is accepted even
+    /// before the read models have caught up.
+    pub async fn resolve_vehicle(
+        store: &EventStore,
+        vehicle: &VehicleRef,
+    ) -> Result<Uuid, AppError> {
+        let (query, field) = match vehicle {
+            VehicleRef::Id(id) => (
+                Query::of_types(&[VEHICLE_REGISTERED]).tagged(vehicle_tag(*id)),
+                "vehicleRegisteredId",
+            ),
+            VehicleRef::Plate(raw) => {
+                let plate = LicensePlate::parse(raw)
+                    .map_err(|message| AppError::unprocessable("vehicleLicensePlate", message))?;
+                (
+                    Query::of_types(&[VEHICLE_REGISTERED]).tagged(plate_tag(plate.as_str())),
+                    "vehicleLicensePlate",
+                )
+            }
+        };
+        let found = store.read(&query, 0, 1).await?;
+        let registered: VehicleRegistered = found
+            .first()
+            .ok_or_else(|| AppError::vehicle_not_found(field))?
+            .decode()?;
+        Ok(registered.vehicle_registered_id)
+    }
+}

@@ -1,0 +1,27 @@
+//! A vehicle as the queries show it. Shared by server and browser.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+#[serde(rename_all = "camelCase")]
+pub struct Vehicle {
+    pub vehicle_registered_id: Uuid,
+    pub vehicle_license_plate: String,
+    pub registered_at: DateTime<Utc>,
+    /// The current position (latest device time); `None` until the first fix.
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// Device time of the current position.
+    pub tracked_at: Option<DateTime<Utc>>,
+    /// When the server recorded the current position.
+    pub recorded_at: Option<DateTime<Utc>>,
+}
+
+/// Columns of `vehicles` under the names of [`Vehicle`].
+#[cfg(feature = "ssr")]
+pub const VEHICLE_COLUMNS: &str =
+    "vehicle_id AS vehicle_registered_id, license_plate AS vehicle_license_plate, \
+     registered_at, latitude, longitude, tracked_at, recorded_at";

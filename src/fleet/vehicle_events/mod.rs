@@ -1,0 +1,98 @@
+//! Query: a vehicle's audit trail — every event about it, oldest first, page by page.
+
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+pub const DEFAULT_PAGE: i64 = 100;
+pub const MAX_PAGE: i64 = 1000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    pub position: i64,
+    pub event_id: Uuid,
+    pub event_type: String,
+    pub recorded_at: DateTime<Utc>,
+    pub payload: serde_json::Value,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventPage {
+    pub events: Vec<EventRecord>,
+    /// Pass as `after` for the next page; `None` on the last page.
+    pub next_after: Option<i64>,
+}
+
+#[server]
+pub async fn vehicle_events(
+    vehicle_registered_id: Uuid,
+    after: i64,
+    limit: i64,
+) -> Result<EventPage, AppError> {
+    let store = expect_context::<crate::event_store::EventStore>();
+    history(&store, vehicle_registered_id, after, limit).await
+}
+
+#[cfg(feature = "ssr")]
+pub async fn history(
+    store: &crate::event_store::EventStore,
+    vehicle_id: Uuid,
+    after: i64,
+    limit: i64,
+) -> Result<EventPage, AppError> {
+    use crate::event_store::Query;
+    use crate::fleet::events::vehicle_tag;
+    use crate::fleet::track_location::{resolve_vehicle, VehicleRef};
+
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(AppError::unprocessable(
+            "limit",
+            format!("limit must be from 1 to {MAX_PAGE}"),
+        ));
+    }
+    if after < 0 {
+        return Err(AppError::unprocessable(
+            "after",
+            "after must not be negative",
+        ));
+    }
+    resolve_vehicle(store, &VehicleRef::Id(vehicle_id)).await?;
+    // One more than asked tells whether another page follows.
+    let mut events = store
+        .read(
+            &Query::default().tagged(vehicle_tag(vehicle_id)),
+            after,
+            limit + 1,
+        )
+        .await?;
+    let more = events.len() as i64 > limit;
+    events.truncate(limit as usize);
+    let next_after = if more {
+        events.last().map(|e| e.position)
+    } else {
+        None
+    };
+    Ok(EventPage {
+        events: events
+            .into_iter()
+            .map(|e| EventRecord {
+                position: e.position,
+                event_id: e.event_id,
+                event_type: e.event_type,
+                recorded_at: e.recorded_at,
+                payload: e.payload,
+            })
+            .collect(),
+        next_after,
+    })
+}

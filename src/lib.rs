@@ -1,0 +1,24 @@
+//! Fleetline: event-sourced vehicle tracking.
+//!
+//! `event_store` knows nothing of vehicles; `fleet` holds one folder per use case; `app` is the
+//! Leptos UI; `server` and `http` wire it all to axum. Server-only code sits behind `ssr`.
+
+pub mod app;
+pub mod error;
+pub mod fleet;
+
+#[cfg(feature = "ssr")]
+pub mod event_store;
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod server;
+#[cfg(test)]
+mod test_support;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,30 @@
+use axum::{extract::State, http::StatusCode, Json};
+use serde_json::{json, Value};
+
+use crate::event_store::{EventStore, ProjectionRunner};
+use crate::fleet::projections;
+
+/// `GET /health`: the database answers, how many events are stored, and each projection's lag.
+pub async fn handle(State(store): State<EventStore>) -> (StatusCode, Json<Value>) {
+    match report(&store).await {
+        Ok(report) => (StatusCode::OK, Json(report)),
+        Err(error) => {
+            tracing::warn!(%error, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(
+                    json!({ "status": "unavailable", "error": { "code": "database_unavailable", "message": error.to_string(), "field": null } }),
+                ),
+            )
+        }
+    }
+}
+
+async fn report(store: &EventStore) -> sqlx::Result<Value> {
+    let mut lags = Vec::new();
+    for projection in projections::all() {
+        let runner = ProjectionRunner::new(store.pool().clone(), projection);
+        lags.push(json!({ "name": runner.name(), "lag": runner.lag().await? }));
+    }
+    Ok(json!({ "status": "ok", "events": store.count().await?, "projections": lags }))
+}

@@ -1,0 +1,125 @@
+//! The server: configuration, start-up, the router and the CLI's subcommands.
+
+pub mod config;
+pub mod health;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::{extract::FromRef, Router};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions, PgPool, Postgres};
+use tower_http::{compression::CompressionLayer, trace::TraceLayer};
+
+use crate::app::{shell, App};
+use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
+use crate::fleet::projections;
+use config::ServeArgs;
+
+/// What every handler and server function can reach.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub store: EventStore,
+}
+
+/// Connects to PostgreSQL, creating the database if it is missing, and applies the migrations.
+pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Result<EventStore> {
+    let exists = Postgres::database_exists(database_url)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot reach PostgreSQL at {}",
+                config::redact(database_url)
+            )
+        })?;
+    if !exists {
+        tracing::info!(url = %config::redact(database_url), "creating the database");
+        Postgres::create_database(database_url).await?;
+    }
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(database_url)
+        .await?;
+    let store = EventStore::new(pool);
+    store.migrate().await.context("applying migrations")?;
+    Ok(store)
+}
+
+/// Starts one runner per projection, woken by the store's notifications.
+pub fn start_projections(pool: &PgPool, poll_interval: Duration) {
+    let wakeups = Wakeups::listen(pool, poll_interval);
+    for projection in projections::all() {
+        tokio::spawn(ProjectionRunner::new(pool.clone(), projection).run(wakeups.clone()));
+    }
+}
+
+/// The whole app: the JSON API, the server functions and the pages.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let store = state.store.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .merge(crate::http::routes())
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(store.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+pub async fn serve(
+    database_url: &str,
+    max_connections: u32,
+    args: ServeArgs,
+) -> anyhow::Result<()> {
+    let store = open_store(database_url, max_connections).await?;
+    start_projections(store.pool(), Duration::from_millis(args.poll_interval_ms));
+
+    let mut leptos_options = get_configuration(None)?.leptos_options;
+    leptos_options.site_addr = args.site_addr;
+    let state = AppState {
+        leptos_options,
+        store,
+    };
+    let listener = tokio::net::TcpListener::bind(args.site_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.site_addr))?;
+    tracing::info!("listening on http://{}", args.site_addr);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+/// Rebuilds every projection from position 0 with a progress bar, while the app may be serving.
+pub async fn rebuild_projections(database_url: &str, max_connections: u32) -> anyhow::Result<()> {
+    let store = open_store(database_url, max_connections).await?;
+    for projection in projections::all() {
+        let bar = indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template(
+                "{prefix:>18} [{bar:40}] {pos}/{len} events ({per_sec}, {eta} left)",
+            )?
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(projection.name());
+        let applied =
+            crate::event_store::rebuild(store.pool(), projection.as_ref(), 5000, |progress| {
+                bar.set_length(progress.total.max(progress.applied));
+                bar.set_position(progress.applied);
+            })
+            .await?;
+        bar.finish();
+        tracing::info!(projection = projection.name(), applied, "rebuilt");
+    }
+    Ok(())
+}
