@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use crate::error::{AppError, ErrorKind};
 use crate::fleet::{
-    fleet_at, get_vehicle, list_vehicles, register_vehicle, track_location,
-    vehicle_current_location, vehicle_events,
+    fleet_at, get_vehicle, list_vehicles, live_updates, register_vehicle, track_location,
+    vehicle_current_location, vehicle_events, vehicle_trail,
 };
 use crate::server::{health, AppState};
 
@@ -42,7 +42,12 @@ pub fn routes() -> Router<AppState> {
             "/vehicles/{vehicle_id}/events",
             get(vehicle_events::http::handle),
         )
+        .route(
+            "/vehicles/{vehicle_id}/trail",
+            get(vehicle_trail::http::handle),
+        )
         .route("/fleet", get(fleet_at::http::handle))
+        .route("/live", get(live_updates::http::handle))
         .route("/health", get(health::handle))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

@@ -11,8 +11,11 @@ use sqlx::{
 use tower::ServiceExt;
 use uuid::Uuid;
 
-use crate::event_store::{EventStore, ProjectionRunner};
-use crate::fleet::projections;
+use std::time::Duration;
+
+use crate::app::MapSettings;
+use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
+use crate::fleet::{live_updates::LiveFeed, projections};
 use crate::server::AppState;
 
 /// Where tests create their databases: `TEST_DATABASE_URL`, or the local server as `postgres`.
@@ -25,6 +28,7 @@ fn admin_url() -> String {
 pub struct TestDb {
     pub store: EventStore,
     name: String,
+    api: tokio::sync::OnceCell<Router>,
 }
 
 impl TestDb {
@@ -52,7 +56,11 @@ impl TestDb {
             .expect("connect to the test database");
         let store = EventStore::new(pool);
         store.migrate().await.expect("migrations apply");
-        Self { store, name }
+        Self {
+            store,
+            name,
+            api: tokio::sync::OnceCell::new(),
+        }
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -70,12 +78,21 @@ impl TestDb {
     }
 
     /// The HTTP API, as the server mounts it, on this database.
-    pub fn api(&self) -> Router {
+    pub async fn api(&self) -> Router {
+        self.api.get_or_init(|| self.build_api()).await.clone()
+    }
+
+    async fn build_api(&self) -> Router {
+        let wakeups = Wakeups::listen(self.pool(), Duration::from_secs(1));
         let state = AppState {
             leptos_options: leptos::prelude::LeptosOptions::builder()
                 .output_name("fleetline")
                 .build(),
             store: self.store.clone(),
+            live: LiveFeed::start(self.store.clone(), wakeups)
+                .await
+                .expect("live feed starts"),
+            map: MapSettings::default(),
         };
         crate::http::routes().with_state(state)
     }
@@ -88,7 +105,7 @@ impl TestDb {
             .header("content-type", "application/json")
             .body(body.into())
             .unwrap();
-        let response = self.api().oneshot(request).await.unwrap();
+        let response = self.api().await.oneshot(request).await.unwrap();
         let status = response.status().as_u16();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let json = if bytes.is_empty() {

@@ -1,4 +1,12 @@
-//! The web app: server-rendered, then hydrated in the browser.
+//! The web app: server-rendered with the fleet already in the first response, then hydrated.
+
+mod live;
+mod map;
+mod register_form;
+mod state;
+mod time_format;
+mod timeline;
+mod vehicle_list;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -6,6 +14,9 @@ use leptos_router::{
     components::{Route, Router, Routes},
     StaticSegment,
 };
+
+pub use map::MapSettings;
+use state::{Connection, FleetState};
 
 use crate::fleet::list_vehicles::list_vehicles;
 
@@ -16,6 +27,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // Served by the app itself, from the npm package; it must load before the wasm.
+                <link rel="stylesheet" href="/vendor/leaflet/leaflet.css"/>
+                <script src="/vendor/leaflet/leaflet.js"></script>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -43,22 +57,50 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn FleetPage() -> impl IntoView {
-    let vehicles = Resource::new(|| (), |_| list_vehicles());
+    let state = FleetState::new(Resource::new(|| (), |_| list_vehicles()));
+    provide_context(state);
+    timeline::sync_url(state);
+    timeline::follow_moment(state);
+    live::follow(state);
+    #[cfg(feature = "hydrate")]
+    let _ = set_interval_with_handle(
+        move || state.now.set(chrono::Utc::now()),
+        std::time::Duration::from_secs(1),
+    );
+
     view! {
-        <header class="topbar"><h1>"Fleetline"</h1></header>
-        <main>
-            <Suspense fallback=|| view! { <p>"Loading vehicles…"</p> }>
-                {move || Suspend::new(async move {
-                    match vehicles.await {
-                        Ok(list) => view! {
-                            <ul class="vehicle-list">
-                                {list.into_iter().map(|v| view! { <li>{v.vehicle_license_plate}</li> }).collect_view()}
-                            </ul>
-                        }.into_any(),
-                        Err(error) => view! { <p class="error">{error.message}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </main>
+        <header class="topbar">
+            <h1>"Fleetline"</h1>
+            <ConnectionBadge/>
+        </header>
+        <div class="layout">
+            <aside class="sidebar">
+                <register_form::RegisterForm/>
+                <vehicle_list::VehicleList/>
+            </aside>
+            <main class="map-pane">
+                <map::FleetMap/>
+                <timeline::Timeline/>
+            </main>
+        </div>
     }
+}
+
+#[component]
+fn ConnectionBadge() -> impl IntoView {
+    let state = expect_context::<FleetState>();
+    let (class, text) = (
+        move || match state.connection.get() {
+            Connection::Live => "badge live",
+            Connection::Connecting | Connection::Reconnecting => "badge waiting",
+            Connection::Offline => "badge offline",
+        },
+        move || match state.connection.get() {
+            Connection::Connecting => "Connecting…",
+            Connection::Live => "Live updates on",
+            Connection::Reconnecting => "Reconnecting…",
+            Connection::Offline => "Offline",
+        },
+    );
+    view! { <span class=class role="status" data-connection=move || format!("{:?}", state.connection.get()).to_lowercase()>{text}</span> }
 }

@@ -49,6 +49,22 @@ pub struct ServeArgs {
     /// How often subscribers look for new events when no notification came (milliseconds).
     #[arg(long, env = "FLEETLINE_POLL_INTERVAL_MS", default_value_t = 1000)]
     pub poll_interval_ms: u64,
+
+    /// Map tile URL template; empty for no tiles (a plain background, e.g. offline).
+    #[arg(
+        long,
+        env = "FLEETLINE_TILE_URL",
+        default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    )]
+    pub tile_url: String,
+
+    /// Attribution shown for the tiles.
+    #[arg(
+        long,
+        env = "FLEETLINE_TILE_ATTRIBUTION",
+        default_value = "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors"
+    )]
+    pub tile_attribution: String,
 }
 
 /// The URL without its password, for logs.

@@ -12,9 +12,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions, PgPool, Postgres};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
-use crate::app::{shell, App};
+use crate::app::{shell, App, MapSettings};
 use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
-use crate::fleet::projections;
+use crate::fleet::{live_updates::LiveFeed, projections};
 use config::ServeArgs;
 
 /// What every handler and server function can reach.
@@ -22,6 +22,8 @@ use config::ServeArgs;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: EventStore,
+    pub live: LiveFeed,
+    pub map: MapSettings,
 }
 
 /// Connects to PostgreSQL, creating the database if it is missing, and applies the migrations.
@@ -48,25 +50,30 @@ pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Res
     Ok(store)
 }
 
-/// Starts one runner per projection, woken by the store's notifications.
-pub fn start_projections(pool: &PgPool, poll_interval: Duration) {
+/// Starts one runner per projection, woken by the store's notifications; answers the wake-ups
+/// for other subscribers to share.
+pub fn start_projections(pool: &PgPool, poll_interval: Duration) -> Wakeups {
     let wakeups = Wakeups::listen(pool, poll_interval);
     for projection in projections::all() {
         tokio::spawn(ProjectionRunner::new(pool.clone(), projection).run(wakeups.clone()));
     }
+    wakeups
 }
 
 /// The whole app: the JSON API, the server functions and the pages.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let store = state.store.clone();
+    let (store, map) = (state.store.clone(), state.map.clone());
     let options = state.leptos_options.clone();
     Router::new()
         .merge(crate::http::routes())
         .leptos_routes_with_context(
             &state,
             routes,
-            move || provide_context(store.clone()),
+            move || {
+                provide_context(store.clone());
+                provide_context(map.clone());
+            },
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -81,13 +88,19 @@ pub async fn serve(
     args: ServeArgs,
 ) -> anyhow::Result<()> {
     let store = open_store(database_url, max_connections).await?;
-    start_projections(store.pool(), Duration::from_millis(args.poll_interval_ms));
+    let wakeups = start_projections(store.pool(), Duration::from_millis(args.poll_interval_ms));
+    let live = LiveFeed::start(store.clone(), wakeups).await?;
 
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = args.site_addr;
     let state = AppState {
         leptos_options,
         store,
+        live,
+        map: MapSettings {
+            tile_url: args.tile_url.clone(),
+            attribution: args.tile_attribution.clone(),
+        },
     };
     let listener = tokio::net::TcpListener::bind(args.site_addr)
         .await

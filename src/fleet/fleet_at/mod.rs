@@ -54,3 +54,20 @@ pub async fn fleet_at(
     .fetch_all(pool)
     .await?)
 }
+
+/// Where the timeline starts: the first registration or fix (by device time); `None` while the
+/// log is empty.
+#[server]
+pub async fn get_timeline_start() -> Result<Option<DateTime<Utc>>, AppError> {
+    let store = expect_context::<crate::event_store::EventStore>();
+    timeline_start(store.pool()).await
+}
+
+#[cfg(feature = "ssr")]
+pub async fn timeline_start(pool: &sqlx::PgPool) -> Result<Option<DateTime<Utc>>, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT least((SELECT min(registered_at) FROM vehicles), (SELECT min(tracked_at) FROM vehicle_positions))",
+    )
+    .fetch_one(pool)
+    .await?)
+}

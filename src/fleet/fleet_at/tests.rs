@@ -116,3 +116,16 @@ async fn refuses_a_time_that_is_not_rfc_3339() {
         Some("at"),
     );
 }
+
+#[tokio::test]
+async fn the_timeline_starts_at_the_first_registration_or_fix() {
+    let db = TestDb::new().await;
+    assert_eq!(super::timeline_start(db.pool()).await.unwrap(), None);
+    register(&db.store, "START-1", None, base()).await.unwrap();
+    fix(&db, "START-1", -30, 1.0).await;
+    db.catch_up().await;
+    assert_eq!(
+        super::timeline_start(db.pool()).await.unwrap(),
+        Some(base() - Duration::minutes(30))
+    );
+}

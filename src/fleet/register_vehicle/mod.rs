@@ -19,7 +19,7 @@ pub struct Registered {
 }
 
 /// The form's server function; also works as a plain form post before the wasm has loaded.
-#[server]
+#[server(endpoint = "register_vehicle")]
 pub async fn register_vehicle(vehicle_license_plate: String) -> Result<Registered, AppError> {
     let store = expect_context::<crate::event_store::EventStore>();
     register(&store, &vehicle_license_plate, None, chrono::Utc::now()).await

@@ -1,0 +1,55 @@
+//! The registration form: a server action, so it also works as a plain form post before the
+//! wasm has loaded.
+
+use leptos::{form::ActionForm, prelude::*};
+
+use super::state::FleetState;
+use crate::fleet::register_vehicle::RegisterVehicle;
+
+#[component]
+pub fn RegisterForm() -> impl IntoView {
+    let state = expect_context::<FleetState>();
+    let action = ServerAction::<RegisterVehicle>::new();
+    let input = NodeRef::<leptos::html::Input>::new();
+    let error = move || match action.value().get() {
+        Some(Err(error)) => Some(error.message),
+        _ => None,
+    };
+    let registered = move || match action.value().get() {
+        Some(Ok(registered)) => Some(format!("Registered {}", registered.vehicle_license_plate)),
+        _ => None,
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(registered)) = action.value().get() {
+            state.registered(registered);
+            if let Some(input) = input.get() {
+                input.set_value("");
+            }
+        }
+    });
+
+    view! {
+        <section class="panel register" aria-labelledby="register-title">
+            <h2 id="register-title">"Register a vehicle"</h2>
+            <ActionForm action=action>
+                <label for="plate">"Licence plate"</label>
+                <div class="field-row">
+                    <input
+                        id="plate"
+                        name="vehicle_license_plate"
+                        node_ref=input
+                        type="text"
+                        autocomplete="off"
+                        placeholder="ABC-1234"
+                        required
+                        aria-invalid=move || if error().is_some() { "true" } else { "false" }
+                        aria-describedby="plate-error"
+                    />
+                    <button type="submit" disabled=move || action.pending().get()>"Register"</button>
+                </div>
+                <p id="plate-error" class="field-error" role="alert">{error}</p>
+                <p class="field-ok" role="status">{registered}</p>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,208 @@
+//! What the page knows of the fleet, shared by its parts through context.
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::fleet::{
+    fleet_at::FleetPosition, live_updates::LiveUpdate, register_vehicle::Registered,
+    vehicle::Vehicle,
+};
+
+/// The live connection's state, shown in the top bar (changed only in the browser).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    Reconnecting,
+    Offline,
+}
+
+/// One vehicle as shown on the map and in the list, live or at a past moment.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub id: Uuid,
+    pub plate: String,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub tracked_at: Option<DateTime<Utc>>,
+}
+
+impl Row {
+    pub fn position(&self) -> Option<(f64, f64)> {
+        self.latitude.zip(self.longitude)
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct FleetState {
+    /// The fleet as the server rendered it.
+    pub initial: Resource<Result<Vec<Vehicle>, AppError>>,
+    /// The live fleet once the browser follows the updates (until then: `initial`).
+    pub live: RwSignal<Option<Vec<Vehicle>>>,
+    /// The moment shown; `None` in live mode.
+    pub at: RwSignal<Option<DateTime<Utc>>>,
+    /// The fleet at `at`, once loaded.
+    pub past: RwSignal<Option<Vec<FleetPosition>>>,
+    pub selected: RwSignal<Option<Uuid>>,
+    pub connection: RwSignal<Connection>,
+    /// A clock for "last seen … ago" and the end of the timeline.
+    pub now: RwSignal<DateTime<Utc>>,
+    /// Counts live changes, so details can refresh.
+    pub changes: RwSignal<u64>,
+}
+
+impl FleetState {
+    pub fn new(initial: Resource<Result<Vec<Vehicle>, AppError>>) -> Self {
+        Self {
+            initial,
+            live: RwSignal::new(None),
+            at: RwSignal::new(None),
+            past: RwSignal::new(None),
+            selected: RwSignal::new(None),
+            connection: RwSignal::new(Connection::Connecting),
+            now: RwSignal::new(Utc::now()),
+            changes: RwSignal::new(0),
+        }
+    }
+
+    /// The vehicles to show: at the chosen moment, or live.
+    pub fn rows(&self) -> Vec<Row> {
+        if self.at.get().is_some() {
+            if let Some(past) = self.past.get() {
+                return past
+                    .into_iter()
+                    .map(|p| Row {
+                        id: p.vehicle_registered_id,
+                        plate: p.vehicle_license_plate,
+                        latitude: p.latitude,
+                        longitude: p.longitude,
+                        tracked_at: p.tracked_at,
+                    })
+                    .collect();
+            }
+        }
+        self.live_vehicles()
+            .into_iter()
+            .map(|v| Row {
+                id: v.vehicle_registered_id,
+                plate: v.vehicle_license_plate,
+                latitude: v.latitude,
+                longitude: v.longitude,
+                tracked_at: v.tracked_at,
+            })
+            .collect()
+    }
+
+    fn live_vehicles(&self) -> Vec<Vehicle> {
+        self.live
+            .get()
+            .or_else(|| self.initial.get().and_then(Result::ok))
+            .unwrap_or_default()
+    }
+}
+
+/// Live updates reach only the browser.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+impl FleetState {
+    /// Applies one pushed change to the live fleet.
+    pub fn apply(&self, update: LiveUpdate) {
+        let mut unknown_vehicle = false;
+        self.live.update(|live| {
+            let list = live.get_or_insert_with(|| {
+                self.initial
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+            });
+            match update {
+                LiveUpdate::VehicleRegistered {
+                    vehicle_registered_id,
+                    vehicle_license_plate,
+                    registered_at,
+                } => insert(
+                    list,
+                    vehicle_registered_id,
+                    vehicle_license_plate,
+                    registered_at,
+                ),
+                LiveUpdate::LocationTracked {
+                    vehicle_registered_id,
+                    latitude,
+                    longitude,
+                    tracked_at,
+                    recorded_at,
+                } => match list
+                    .iter_mut()
+                    .find(|v| v.vehicle_registered_id == vehicle_registered_id)
+                {
+                    // A late fix does not move the vehicle back: the latest device time wins.
+                    Some(vehicle)
+                        if vehicle
+                            .tracked_at
+                            .is_none_or(|current| current <= tracked_at) =>
+                    {
+                        vehicle.latitude = Some(latitude);
+                        vehicle.longitude = Some(longitude);
+                        vehicle.tracked_at = Some(tracked_at);
+                        vehicle.recorded_at = Some(recorded_at);
+                    }
+                    Some(_) => {}
+                    None => unknown_vehicle = true,
+                },
+            }
+        });
+        self.changes.update(|n| *n += 1);
+        if unknown_vehicle {
+            self.reload();
+        }
+    }
+
+    /// Shows a vehicle just registered through the form, before its live update arrives.
+    pub fn registered(&self, registered: Registered) {
+        self.live.update(|live| {
+            let list = live.get_or_insert_with(|| {
+                self.initial
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+            });
+            insert(
+                list,
+                registered.vehicle_registered_id,
+                registered.vehicle_license_plate,
+                self.now.get_untracked(),
+            );
+        });
+        self.changes.update(|n| *n += 1);
+    }
+
+    /// Loads the whole live fleet again (after a reconnection or a missed update).
+    pub fn reload(&self) {
+        let state = *self;
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::fleet::list_vehicles::list_vehicles().await {
+                state.live.set(Some(list));
+                state.changes.update(|n| *n += 1);
+            }
+        });
+    }
+}
+
+fn insert(list: &mut Vec<Vehicle>, id: Uuid, plate: String, registered_at: DateTime<Utc>) {
+    if list.iter().any(|v| v.vehicle_registered_id == id) {
+        return;
+    }
+    list.push(Vehicle {
+        vehicle_registered_id: id,
+        vehicle_license_plate: plate,
+        registered_at,
+        latitude: None,
+        longitude: None,
+        tracked_at: None,
+        recorded_at: None,
+    });
+    list.sort_by(|a, b| a.vehicle_license_plate.cmp(&b.vehicle_license_plate));
+}

@@ -1,0 +1,235 @@
+//! The timeline: a slider from the first event to now that replays the fleet to any moment,
+//! with play/pause at several speeds, keyboard steps and the moment kept in the URL.
+
+use chrono::{DateTime, Duration, Utc};
+use leptos::prelude::*;
+
+use super::state::FleetState;
+use super::time_format::{local, utc};
+use crate::fleet::fleet_at::get_timeline_start;
+
+pub const SPEEDS: [u32; 4] = [1, 10, 60, 600];
+/// How often playback advances the clock.
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+const TICK_MS: i64 = 100;
+
+fn millis(time: DateTime<Utc>) -> i64 {
+    time.timestamp_millis()
+}
+
+fn from_millis(millis: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(millis).unwrap_or_default()
+}
+
+#[component]
+pub fn Timeline() -> impl IntoView {
+    let state = expect_context::<FleetState>();
+    let start = Resource::new(|| (), |_| get_timeline_start());
+    let playing = RwSignal::new(false);
+    let speed = RwSignal::new(60u32);
+
+    let first = move || {
+        start
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .unwrap_or_else(|| state.now.get() - Duration::hours(1))
+    };
+    let shown = move || state.at.get().unwrap_or_else(|| state.now.get());
+    // Moving to now (or past it) is live mode.
+    let go_to = move |time: DateTime<Utc>| {
+        let now = state.now.get_untracked();
+        state.at.set(if time >= now {
+            None
+        } else {
+            Some(time.max(first_untracked(start, now)))
+        });
+    };
+    let toggle_play = move |_| {
+        if !playing.get_untracked() && state.at.get_untracked().is_none() {
+            state
+                .at
+                .set(Some(first_untracked(start, state.now.get_untracked())));
+        }
+        playing.update(|p| *p = !*p);
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let step = if ev.shift_key() {
+            Duration::hours(1)
+        } else {
+            Duration::minutes(1)
+        };
+        let direction = match ev.key().as_str() {
+            "ArrowLeft" | "ArrowDown" => -1,
+            "ArrowRight" | "ArrowUp" => 1,
+            _ => return,
+        };
+        ev.prevent_default();
+        go_to(shown() + step * direction);
+    };
+
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = set_interval_with_handle(
+            move || {
+                if !playing.get_untracked() {
+                    return;
+                }
+                if let Some(at) = state.at.get_untracked() {
+                    let next =
+                        at + Duration::milliseconds(TICK_MS * i64::from(speed.get_untracked()));
+                    if next >= state.now.get_untracked() {
+                        playing.set(false);
+                    }
+                    go_to(next);
+                }
+            },
+            std::time::Duration::from_millis(TICK_MS as u64),
+        );
+    }
+
+    view! {
+        <section class="timeline" aria-label="Timeline">
+            <div class="timeline-controls">
+                <button
+                    type="button"
+                    class="live-button"
+                    class:active=move || state.at.get().is_none()
+                    aria-pressed=move || state.at.get().is_none().to_string()
+                    on:click=move |_| {
+                        playing.set(false);
+                        state.at.set(None);
+                    }
+                >
+                    "Live"
+                </button>
+                <button
+                    type="button"
+                    class="play-button"
+                    aria-label=move || if playing.get() { "Pause" } else { "Play" }
+                    on:click=toggle_play
+                >
+                    {move || if playing.get() { "❚❚" } else { "▶" }}
+                </button>
+                <select
+                    class="speed"
+                    aria-label="Playback speed"
+                    on:change=move |ev| {
+                        if let Ok(value) = event_target_value(&ev).parse() {
+                            speed.set(value);
+                        }
+                    }
+                >
+                    {SPEEDS
+                        .iter()
+                        .map(|s| view! { <option value=s.to_string() selected=*s == 60>{format!("{s}×")}</option> })
+                        .collect_view()}
+                </select>
+                <div class="moment" aria-live="polite">
+                    <span class="mode">{move || if state.at.get().is_some() { "Replay" } else { "Live" }}</span>
+                    <time class="local" datetime=move || shown().to_rfc3339()>{move || local(shown())}</time>
+                    <span class="utc">{move || utc(shown())}</span>
+                </div>
+            </div>
+            <input
+                type="range"
+                class="slider"
+                aria-label="Time"
+                step="1000"
+                min=move || millis(first()).to_string()
+                max=move || millis(state.now.get()).to_string()
+                prop:value=move || millis(shown()).to_string()
+                aria-valuetext=move || utc(shown())
+                on:input=move |ev| {
+                    if let Ok(value) = event_target_value(&ev).parse::<i64>() {
+                        playing.set(false);
+                        go_to(from_millis(value));
+                    }
+                }
+                on:keydown=on_key
+            />
+        </section>
+    }
+}
+
+fn first_untracked(
+    start: Resource<Result<Option<DateTime<Utc>>, crate::error::AppError>>,
+    now: DateTime<Utc>,
+) -> DateTime<Utc> {
+    start
+        .get_untracked()
+        .and_then(Result::ok)
+        .flatten()
+        .unwrap_or(now - Duration::hours(1))
+}
+
+/// Loads the fleet for each moment chosen. While one request is out, only the latest moment
+/// asked meanwhile is kept and sent next: the map never lags behind the thumb.
+pub fn follow_moment(state: FleetState) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::{cell::RefCell, rc::Rc};
+
+        let wanted: Rc<RefCell<Option<DateTime<Utc>>>> = Rc::default();
+        let in_flight = Rc::new(std::cell::Cell::new(false));
+        Effect::new(move |_| {
+            let Some(at) = state.at.get() else {
+                state.past.set(None);
+                return;
+            };
+            *wanted.borrow_mut() = Some(at);
+            if in_flight.replace(true) {
+                return;
+            }
+            let (wanted, in_flight) = (wanted.clone(), in_flight.clone());
+            leptos::task::spawn_local(async move {
+                while let Some(at) = wanted.borrow_mut().take() {
+                    let fleet = crate::fleet::fleet_at::get_fleet_at(at).await;
+                    // A newer moment was asked meanwhile, or live mode is back: drop this answer.
+                    if wanted.borrow().is_none() && state.at.get_untracked() == Some(at) {
+                        if let Ok(fleet) = fleet {
+                            state.past.set(Some(fleet));
+                        }
+                    }
+                }
+                in_flight.set(false);
+            });
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
+}
+
+/// Keeps `?at=` in the address, so a moment can be bookmarked and shared, and reads it on load.
+pub fn sync_url(state: FleetState) {
+    #[cfg(feature = "hydrate")]
+    {
+        let query = leptos_router::hooks::use_query_map();
+        if let Some(at) = query
+            .get_untracked()
+            .get("at")
+            .and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok())
+        {
+            state.at.set(Some(at.with_timezone(&Utc)));
+        }
+        Effect::new(move |_| {
+            let at = state.at.get();
+            let Some(window) = web_sys::window() else {
+                return;
+            };
+            let url = match at {
+                Some(at) => format!(
+                    "?at={}",
+                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+                None => window.location().pathname().unwrap_or_else(|_| "/".into()),
+            };
+            if let Ok(history) = window.history() {
+                let _ =
+                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = state;
+}

@@ -1,0 +1,111 @@
+//! Live updates: every app instance tails the event log (woken by LISTEN/NOTIFY) and pushes
+//! what changed to its browsers as server-sent events — so it works behind a load balancer too.
+
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// One change of the fleet, as the browser receives it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all_fields = "camelCase")]
+pub enum LiveUpdate {
+    VehicleRegistered {
+        vehicle_registered_id: Uuid,
+        vehicle_license_plate: String,
+        registered_at: DateTime<Utc>,
+    },
+    LocationTracked {
+        vehicle_registered_id: Uuid,
+        latitude: f64,
+        longitude: f64,
+        tracked_at: DateTime<Utc>,
+        recorded_at: DateTime<Utc>,
+    },
+}
+
+#[cfg(feature = "ssr")]
+pub use feed::LiveFeed;
+
+#[cfg(feature = "ssr")]
+mod feed {
+    use std::time::Duration;
+
+    use tokio::sync::broadcast;
+
+    use super::LiveUpdate;
+    use crate::event_store::{EventStore, StoredEvent, Wakeups};
+    use crate::fleet::events::{
+        LocationTracked, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
+    };
+
+    /// Fans the log's new events out to every connected browser of this instance.
+    #[derive(Clone)]
+    pub struct LiveFeed {
+        sender: broadcast::Sender<LiveUpdate>,
+    }
+
+    impl LiveFeed {
+        /// Follows the log from its current end, in a background task.
+        pub async fn start(store: EventStore, mut wakeups: Wakeups) -> sqlx::Result<Self> {
+            let (sender, _) = broadcast::channel(4096);
+            let mut cursor = store.head().await?;
+            let feed = Self {
+                sender: sender.clone(),
+            };
+            tokio::spawn(async move {
+                loop {
+                    match store.read_committed(cursor, 1000).await {
+                        Ok(events) if events.is_empty() => wakeups.wait().await,
+                        Ok(events) => {
+                            for event in &events {
+                                if let Some(update) = to_update(event) {
+                                    // No receiver is fine: nobody is watching right now.
+                                    let _ = sender.send(update);
+                                }
+                            }
+                            cursor = events.last().map(StoredEvent::cursor).unwrap_or(cursor);
+                        }
+                        Err(error) => {
+                            tracing::warn!(%error, "live feed cannot read the log; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
+                }
+            });
+            Ok(feed)
+        }
+
+        pub fn subscribe(&self) -> broadcast::Receiver<LiveUpdate> {
+            self.sender.subscribe()
+        }
+    }
+
+    fn to_update(event: &StoredEvent) -> Option<LiveUpdate> {
+        match event.event_type.as_str() {
+            VEHICLE_REGISTERED => {
+                let registered: VehicleRegistered = event.decode().ok()?;
+                Some(LiveUpdate::VehicleRegistered {
+                    vehicle_registered_id: registered.vehicle_registered_id,
+                    vehicle_license_plate: registered.vehicle_license_plate,
+                    registered_at: registered.registered_at,
+                })
+            }
+            LOCATION_TRACKED => {
+                let fix: LocationTracked = event.decode().ok()?;
+                Some(LiveUpdate::LocationTracked {
+                    vehicle_registered_id: fix.scope.vehicle_registered_id,
+                    latitude: fix.latitude,
+                    longitude: fix.longitude,
+                    tracked_at: fix.tracked_at.unwrap_or(event.recorded_at),
+                    recorded_at: event.recorded_at,
+                })
+            }
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,64 @@
+use chrono::{Duration, TimeZone, Utc};
+use serde_json::json;
+
+use crate::fleet::register_vehicle::register;
+use crate::fleet::track_location::{track, Fix, VehicleRef};
+use crate::test_support::{assert_error, TestDb};
+
+#[tokio::test]
+async fn the_trail_holds_the_last_fixes_up_to_a_moment_in_device_time_order() {
+    let db = TestDb::new().await;
+    let base = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
+    let id = register(&db.store, "TRAIL-1", None, base)
+        .await
+        .unwrap()
+        .vehicle_registered_id;
+    for minute in [3, 1, 2, 5] {
+        let fix = Fix {
+            vehicle: VehicleRef::Id(id),
+            latitude: minute as f64,
+            longitude: 0.0,
+            tracked_at: Some(base + Duration::minutes(minute)),
+            location_tracked_id: None,
+        };
+        track(&db.store, &fix, base + Duration::hours(1))
+            .await
+            .unwrap();
+    }
+    db.catch_up().await;
+
+    let until = (base + Duration::minutes(4))
+        .to_rfc3339()
+        .replace('+', "%2B");
+    let (status, trail) = db
+        .get(&format!("/vehicles/{id}/trail?until={until}&limit=2"))
+        .await;
+    assert_eq!(status, 200, "{trail}");
+    let latitudes: Vec<_> = trail
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["latitude"].clone())
+        .collect();
+    assert_eq!(latitudes, vec![json!(2.0), json!(3.0)]);
+
+    assert_error(
+        &db.get(&format!("/vehicles/{id}/trail?limit=0")).await,
+        422,
+        "out_of_range",
+        Some("limit"),
+    );
+    assert_error(
+        &db.get(&format!("/vehicles/{id}/trail?until=soon")).await,
+        400,
+        "invalid_field",
+        Some("until"),
+    );
+    let unknown = uuid::Uuid::now_v7();
+    assert_error(
+        &db.get(&format!("/vehicles/{unknown}/trail")).await,
+        404,
+        "vehicle_not_found",
+        Some("vehicleRegisteredId"),
+    );
+}
