@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    SsrMode, StaticSegment,
 };
 
 pub use map::MapSettings;
@@ -49,7 +49,8 @@ pub fn App() -> impl IntoView {
         <Title text="Fleetline"/>
         <Router>
             <Routes fallback=|| "Page not found.".into_view()>
-                <Route path=StaticSegment("") view=FleetPage/>
+                // Async: the first response holds the whole fleet, readable without the wasm.
+                <Route path=StaticSegment("") view=FleetPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

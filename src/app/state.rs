@@ -52,6 +52,8 @@ pub struct FleetState {
     pub now: RwSignal<DateTime<Utc>>,
     /// Counts live changes, so details can refresh.
     pub changes: RwSignal<u64>,
+    /// Set once the browser has taken over the server-rendered page.
+    pub hydrated: RwSignal<bool>,
 }
 
 impl FleetState {
@@ -65,6 +67,7 @@ impl FleetState {
             connection: RwSignal::new(Connection::Connecting),
             now: RwSignal::new(Utc::now()),
             changes: RwSignal::new(0),
+            hydrated: RwSignal::new(false),
         }
     }
 

@@ -127,7 +127,13 @@ pub fn Timeline() -> impl IntoView {
                 </select>
                 <div class="moment" aria-live="polite">
                     <span class="mode">{move || if state.at.get().is_some() { "Replay" } else { "Live" }}</span>
-                    <time class="local" datetime=move || shown().to_rfc3339()>{move || local(shown())}</time>
+                    <time class="local" datetime=move || shown().to_rfc3339()>
+                        // The server knows no time zone: once hydrated, the browser writes its own.
+                        {move || {
+                            state.hydrated.track();
+                            local(shown())
+                        }}
+                    </time>
                     <span class="utc">{move || utc(shown())}</span>
                 </div>
             </div>
@@ -183,7 +189,10 @@ pub fn follow_moment(state: FleetState) {
             }
             let (wanted, in_flight) = (wanted.clone(), in_flight.clone());
             leptos::task::spawn_local(async move {
-                while let Some(at) = wanted.borrow_mut().take() {
+                loop {
+                    // Taken in a statement of its own: the borrow must end before the await.
+                    let next = wanted.borrow_mut().take();
+                    let Some(at) = next else { break };
                     let fleet = crate::fleet::fleet_at::get_fleet_at(at).await;
                     // A newer moment was asked meanwhile, or live mode is back: drop this answer.
                     if wanted.borrow().is_none() && state.at.get_untracked() == Some(at) {
@@ -200,36 +209,32 @@ pub fn follow_moment(state: FleetState) {
     let _ = state;
 }
 
-/// Keeps `?at=` in the address, so a moment can be bookmarked and shared, and reads it on load.
+/// Keeps `?at=` in the address, so a moment can be bookmarked and shared. The moment is read on
+/// the server too, so the first response and the hydrated page agree.
 pub fn sync_url(state: FleetState) {
-    #[cfg(feature = "hydrate")]
+    let query = leptos_router::hooks::use_query_map();
+    if let Some(at) = query
+        .get_untracked()
+        .get("at")
+        .and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok())
     {
-        let query = leptos_router::hooks::use_query_map();
-        if let Some(at) = query
-            .get_untracked()
-            .get("at")
-            .and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok())
-        {
-            state.at.set(Some(at.with_timezone(&Utc)));
-        }
-        Effect::new(move |_| {
-            let at = state.at.get();
-            let Some(window) = web_sys::window() else {
-                return;
-            };
-            let url = match at {
-                Some(at) => format!(
-                    "?at={}",
-                    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                ),
-                None => window.location().pathname().unwrap_or_else(|_| "/".into()),
-            };
-            if let Ok(history) = window.history() {
-                let _ =
-                    history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-            }
-        });
+        state.at.set(Some(at.with_timezone(&Utc)));
     }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = state;
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let at = state.at.get();
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let url = match at {
+            Some(at) => format!(
+                "?at={}",
+                at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            ),
+            None => window.location().pathname().unwrap_or_else(|_| "/".into()),
+        };
+        if let Ok(history) = window.history() {
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    });
 }
