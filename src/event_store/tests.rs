@@ -175,14 +175,14 @@ async fn a_subscriber_waits_for_an_earlier_event_that_commits_late() {
 
     // The early writer takes its position, and keeps its transaction open...
     let mut early_writer = db.pool().begin().await.unwrap();
-    let early_position = append_in(&mut early_writer, &[early.clone()], None)
+    let early_position = append_in(&mut early_writer, std::slice::from_ref(&early), None)
         .await
         .unwrap()
         .positions[0];
     // ...while a later writer takes a later position and commits.
     let late_position = db
         .store
-        .append(&[late.clone()], None)
+        .append(std::slice::from_ref(&late), None)
         .await
         .unwrap()
         .positions[0];
@@ -214,7 +214,10 @@ async fn an_aborted_transaction_leaves_no_event_and_no_hole_for_readers() {
         .await
         .unwrap();
     let kept = event(&["b"]);
-    db.store.append(&[kept.clone()], None).await.unwrap();
+    db.store
+        .append(std::slice::from_ref(&kept), None)
+        .await
+        .unwrap();
     aborted.rollback().await.unwrap();
 
     // Readers wait for every older transaction of the cluster, including other tests' ones.
