@@ -27,6 +27,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Served by the app itself, from the npm package; it must load before the wasm.
                 <link rel="stylesheet" href="/vendor/leaflet/leaflet.css"/>
                 <script src="/vendor/leaflet/leaflet.js"></script>

@@ -24,7 +24,11 @@ fn from_millis(millis: i64) -> DateTime<Utc> {
 #[component]
 pub fn Timeline() -> impl IntoView {
     let state = expect_context::<FleetState>();
-    let start = Resource::new(|| (), |_| get_timeline_start());
+    // Fetched by the browser (the server renders the last hour), again when a vehicle joins.
+    let start = LocalResource::new(move || {
+        state.live.with(|live| live.as_ref().map(Vec::len));
+        get_timeline_start()
+    });
     let playing = RwSignal::new(false);
     let speed = RwSignal::new(60u32);
 
@@ -159,7 +163,7 @@ pub fn Timeline() -> impl IntoView {
 }
 
 fn first_untracked(
-    start: Resource<Result<Option<DateTime<Utc>>, crate::error::AppError>>,
+    start: LocalResource<Result<Option<DateTime<Utc>>, crate::error::AppError>>,
     now: DateTime<Utc>,
 ) -> DateTime<Utc> {
     start

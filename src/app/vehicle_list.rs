@@ -102,7 +102,12 @@ fn VehicleDetail() -> impl IntoView {
                                     (Some(lat), Some(lon)) => coordinates(lat, lon),
                                     _ => payload["vehicleLicensePlate"].as_str().unwrap_or_default().to_string(),
                                 };
-                                let when = payload["trackedAt"].as_str().or(payload["registeredAt"].as_str()).unwrap_or_default().to_string();
+                                let when = payload["trackedAt"]
+                                    .as_str()
+                                    .or(payload["registeredAt"].as_str())
+                                    .and_then(|raw| chrono::DateTime::parse_from_rfc3339(raw).ok())
+                                    .map(|at| utc(at.with_timezone(&chrono::Utc)))
+                                    .unwrap_or_default();
                                 view! {
                                     <li class="event">
                                         <span class="type">{event.event_type}</span>
