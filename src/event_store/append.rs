@@ -53,8 +53,18 @@ impl EventStore {
         events: &[NewEvent],
         condition: Option<&AppendCondition>,
     ) -> Result<Appended, AppendError> {
+        self.append_if_all(events, condition.as_slice()).await
+    }
+
+    /// Appends `events` atomically, if every one of `conditions` holds: one decision over
+    /// several consistency boundaries (e.g. "this plate and this device are both free").
+    pub async fn append_if_all(
+        &self,
+        events: &[NewEvent],
+        conditions: &[&AppendCondition],
+    ) -> Result<Appended, AppendError> {
         let mut tx = self.pool.begin().await?;
-        let appended = append_in(&mut tx, events, condition).await?;
+        let appended = append_all_in(&mut tx, events, conditions).await?;
         tx.commit().await?;
         Ok(appended)
     }
@@ -71,10 +81,19 @@ pub async fn append_in(
     events: &[NewEvent],
     condition: Option<&AppendCondition>,
 ) -> Result<Appended, AppendError> {
+    append_all_in(tx, events, condition.as_slice()).await
+}
+
+/// [`append_in`] with any number of conditions, all of which must hold.
+pub async fn append_all_in(
+    tx: &mut PgConnection,
+    events: &[NewEvent],
+    conditions: &[&AppendCondition],
+) -> Result<Appended, AppendError> {
     if events.is_empty() {
         return Ok(Appended { positions: vec![] });
     }
-    lock(tx, events, condition).await?;
+    lock(tx, events, conditions).await?;
 
     let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
     let already: Vec<Uuid> =
@@ -89,7 +108,7 @@ pub async fn append_in(
         });
     }
 
-    if let Some(condition) = condition {
+    for condition in conditions {
         let mut check = QueryBuilder::<Postgres>::new("SELECT EXISTS (SELECT 1 FROM events WHERE ");
         push_matches(&mut check, &condition.query);
         check
@@ -133,9 +152,9 @@ pub async fn append_in(
 async fn lock(
     tx: &mut PgConnection,
     events: &[NewEvent],
-    condition: Option<&AppendCondition>,
+    conditions: &[&AppendCondition],
 ) -> sqlx::Result<()> {
-    if condition.is_some_and(|c| c.query.tags.is_empty()) {
+    if conditions.iter().any(|c| c.query.tags.is_empty()) {
         // A condition on event types alone can be broken by any writer: wait for the writers in
         // flight and hold the others back until this transaction ends.
         sqlx::query("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE")
@@ -145,7 +164,7 @@ async fn lock(
     let keys: BTreeSet<&str> = events
         .iter()
         .flat_map(|e| e.tags.iter())
-        .chain(condition.iter().flat_map(|c| c.query.tags.iter()))
+        .chain(conditions.iter().flat_map(|c| c.query.tags.iter()))
         .map(String::as_str)
         .collect();
     if keys.is_empty() {

@@ -88,6 +88,43 @@ async fn a_condition_fails_when_a_matching_event_came_after_the_position_seen() 
     assert_eq!(db.event_count().await, 3);
 }
 
+#[tokio::test]
+async fn several_conditions_must_all_hold() {
+    let db = TestDb::new().await;
+    let free = |tag: &str| AppendCondition {
+        query: Query::default().tagged(tag),
+        after: None,
+    };
+    let (plate, device) = (free("plate:1"), free("device:1"));
+    db.store
+        .append_if_all(&[event(&["plate:1", "device:1"])], &[&plate, &device])
+        .await
+        .unwrap();
+
+    // Either boundary taken refuses the whole append.
+    for conditions in [
+        vec![&plate, &free("device:2")],
+        vec![&free("plate:2"), &device],
+    ] {
+        let refused = db
+            .store
+            .append_if_all(&[event(&["plate:2", "device:2"])], &conditions)
+            .await;
+        assert!(
+            matches!(refused, Err(AppendError::Conflict { .. })),
+            "{refused:?}"
+        );
+    }
+    db.store
+        .append_if_all(
+            &[event(&["plate:2"]), event(&["device:2"])],
+            &[&free("plate:2"), &free("device:2")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(db.event_count().await, 3);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_conditional_appends_let_exactly_one_through() {
     let db = TestDb::with_connections(40).await;
