@@ -1,0 +1,40 @@
+import { defineConfig } from '@playwright/test';
+
+// Run by scripts/test.sh, which starts the built server on a free port and sets BASE_URL.
+// By hand: BASE_URL=http://127.0.0.1:3000 npx playwright test (with scripts/run.sh serving).
+// The browser is Debian's chromium (apt-get install chromium): Playwright downloads none here.
+export default defineConfig({
+  testDir: './tests',
+  outputDir: 'artifacts/test-results',
+  timeout: 30_000,
+  globalTimeout: 15 * 60_000,
+  retries: 0,
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['html', { outputFolder: 'artifacts/report', open: 'never' }]],
+  use: {
+    baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3000',
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+  },
+  projects: [
+    {
+      name: 'chromium',
+      use: {
+        browserName: 'chromium',
+        launchOptions: {
+          executablePath: '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--disable-quic',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+          ],
+        },
+      },
+    },
+  ],
+});
