@@ -76,6 +76,7 @@ mod leaflet_view {
     use wasm_bindgen::JsValue;
 
     use super::MapSettings;
+    use crate::app::clustering::{clusters, should_cluster};
     use crate::app::state::Row;
     use crate::app::time_format::{ago, coordinates, utc};
     use crate::fleet::vehicle_trail::TrailPoint;
@@ -84,8 +85,11 @@ mod leaflet_view {
     struct MapView {
         map: Map,
         markers: HashMap<Uuid, CircleMarker>,
+        clusters: Vec<CircleMarker>,
         trail: Polyline,
         fitted: bool,
+        /// What was drawn last, to draw again when the zoom changes the clusters.
+        last: (Vec<Row>, DateTime<Utc>, Option<Uuid>),
     }
 
     thread_local! {
@@ -118,11 +122,20 @@ mod leaflet_view {
             trail_style.set_opacity(0.7);
             let trail = Polyline::new_with_options(&js_sys::Array::new(), &trail_style);
             trail.add_to(&map);
+            // Clusters depend on the zoom: draw again once a zoom has ended (after this event, as
+            // Leaflet may fire it while we are drawing).
+            let on_zoom = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(|| {
+                leptos::prelude::set_timeout(redraw, std::time::Duration::ZERO);
+            });
+            map.on("zoomend", on_zoom.as_ref());
+            on_zoom.forget();
             *view = Some(MapView {
                 map,
                 markers: HashMap::new(),
+                clusters: Vec::new(),
                 trail,
                 fitted: false,
+                last: (Vec::new(), Utc::now(), None),
             });
         });
     }
@@ -162,13 +175,65 @@ mod leaflet_view {
         ))
     }
 
+    fn redraw() {
+        let last = VIEW.with_borrow(|view| view.as_ref().map(|view| view.last.clone()));
+        if let Some((rows, now, selected)) = last {
+            show(&rows, now, selected);
+        }
+    }
+
     pub fn show(rows: &[Row], now: DateTime<Utc>, selected: Option<Uuid>) {
         VIEW.with_borrow_mut(|view| {
             let Some(view) = view.as_mut() else { return };
-            let placed: Vec<(&Row, (f64, f64))> = rows
+            view.last = (rows.to_vec(), now, selected);
+            let all: Vec<(&Row, (f64, f64))> = rows
                 .iter()
                 .filter_map(|r| r.position().map(|p| (r, p)))
                 .collect();
+
+            // A large fleet zoomed out: one marker per crowded cell, with the count.
+            for cluster in view.clusters.drain(..) {
+                cluster.remove();
+            }
+            let zoom = view.map.get_zoom();
+            let mut placed = all.clone();
+            if view.fitted && should_cluster(all.len(), zoom) {
+                let positions: Vec<(f64, f64)> = all.iter().map(|(_, p)| *p).collect();
+                placed.clear();
+                for cluster in clusters(&positions, zoom) {
+                    if let [single] = cluster.members[..] {
+                        placed.push(all[single]);
+                        continue;
+                    }
+                    let options = PathOptions::new();
+                    options.set_color("#ffffff".into());
+                    options.set_fill_color("#1e3a8a".into());
+                    options.set_fill_opacity(0.85);
+                    let count = cluster.members.len();
+                    let marker = CircleMarker::new_with_options(
+                        &LatLng::new(cluster.latitude, cluster.longitude),
+                        &options,
+                    );
+                    marker.set_radius(10.0 + (count as f64).log2() * 2.0);
+                    let tooltip_options = TooltipOptions::new();
+                    tooltip_options.set_permanent(true);
+                    tooltip_options.set_direction("center".into());
+                    let tooltip = Tooltip::new(&tooltip_options, None);
+                    tooltip.set_content(&JsValue::from_str(&format!(
+                        r#"<span class="cluster-label">{count}</span>"#
+                    )));
+                    marker.bind_tooltip(&tooltip);
+                    marker.bind_popup_with_options(
+                        &JsValue::from_str(&format!(
+                            "{count} vehicles here: zoom in to tell them apart"
+                        )),
+                        &JsValue::UNDEFINED,
+                    );
+                    marker.add_to(&view.map);
+                    view.clusters.push(marker);
+                }
+            }
+
             view.markers.retain(|id, marker| {
                 let keep = placed.iter().any(|(row, _)| row.id == *id);
                 if !keep {

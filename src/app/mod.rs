@@ -1,5 +1,6 @@
 //! The web app: server-rendered with the fleet already in the first response, then hydrated.
 
+pub mod clustering;
 mod live;
 mod map;
 mod register_form;
