@@ -15,8 +15,8 @@ use uuid::Uuid;
 
 use crate::error::{AppError, ErrorKind};
 use crate::fleet::{
-    fleet_at, get_vehicle, list_vehicles, live_updates, register_vehicle, track_location,
-    vehicle_current_location, vehicle_events, vehicle_trail,
+    assign_device, fleet_at, get_vehicle, list_vehicles, live_updates, register_vehicle,
+    track_location, vehicle_current_location, vehicle_events, vehicle_trail,
 };
 use crate::server::{health, AppState};
 
@@ -41,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/vehicles/{vehicle_id}/events",
             get(vehicle_events::http::handle),
+        )
+        .route(
+            "/vehicles/{vehicle_id}/device",
+            post(assign_device::http::handle),
         )
         .route(
             "/vehicles/{vehicle_id}/trail",

@@ -70,12 +70,8 @@ impl EventStore {
     }
 }
 
-/// Appends within the caller's transaction; the events become visible when it commits.
-///
-/// Every writer takes transaction-scoped advisory locks on the tags it appends and the tags its
-/// condition asks about, in one global order. Two writers whose events could affect the same
-/// condition therefore run one after the other, and the second one's check (a new snapshot at
-/// READ COMMITTED) sees the first one's events.
+/// [`append_all_in`] with at most one condition.
+#[cfg(test)]
 pub async fn append_in(
     tx: &mut PgConnection,
     events: &[NewEvent],
@@ -84,7 +80,13 @@ pub async fn append_in(
     append_all_in(tx, events, condition.as_slice()).await
 }
 
-/// [`append_in`] with any number of conditions, all of which must hold.
+/// Appends within the caller's transaction, if every one of `conditions` holds; the events become
+/// visible when it commits.
+///
+/// Every writer takes transaction-scoped advisory locks on the tags it appends and the tags its
+/// conditions ask about, in one global order. Two writers whose events could affect the same
+/// condition therefore run one after the other, and the second one's check (a new snapshot at
+/// READ COMMITTED) sees the first one's events.
 pub async fn append_all_in(
     tx: &mut PgConnection,
     events: &[NewEvent],

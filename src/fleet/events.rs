@@ -5,9 +5,11 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::event_store::NewEvent;
+use crate::fleet::track_location::FixExtras;
 
 pub const VEHICLE_REGISTERED: &str = "VehicleRegistered";
 pub const LOCATION_TRACKED: &str = "LocationTracked";
+pub const DEVICE_ASSIGNED: &str = "DeviceAssigned";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -27,7 +29,20 @@ pub struct LocationTracked {
     /// stands in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracked_at: Option<DateTime<Utc>>,
+    /// Speed, heading, battery… when the device sent them (`speedMps`, `heading`, …), each
+    /// absent when unknown.
+    #[serde(flatten)]
+    pub extras: FixExtras,
     pub scope: VehicleScope,
+}
+
+/// A GPS device's fixes are the vehicle's from now on. A device belongs to at most one vehicle.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceAssigned {
+    pub device_id: String,
+    pub scope: VehicleScope,
+    pub assigned_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -42,6 +57,10 @@ pub fn vehicle_tag(vehicle_id: Uuid) -> String {
 
 pub fn plate_tag(plate: &str) -> String {
     format!("plate:{plate}")
+}
+
+pub fn device_tag(device_id: &str) -> String {
+    format!("device:{device_id}")
 }
 
 impl VehicleRegistered {
@@ -64,6 +83,20 @@ impl LocationTracked {
             event_id: self.location_tracked_id,
             event_type: LOCATION_TRACKED.into(),
             tags: vec![vehicle_tag(self.scope.vehicle_registered_id)],
+            payload: serde_json::to_value(self).expect("plain struct serialises"),
+        }
+    }
+}
+
+impl DeviceAssigned {
+    pub fn to_event(&self, event_id: Uuid) -> NewEvent {
+        NewEvent {
+            event_id,
+            event_type: DEVICE_ASSIGNED.into(),
+            tags: vec![
+                vehicle_tag(self.scope.vehicle_registered_id),
+                device_tag(&self.device_id),
+            ],
             payload: serde_json::to_value(self).expect("plain struct serialises"),
         }
     }

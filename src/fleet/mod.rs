@@ -9,6 +9,7 @@ pub mod events;
 #[cfg(feature = "ssr")]
 pub mod projections;
 
+pub mod assign_device;
 pub mod fleet_at;
 pub mod get_vehicle;
 pub mod list_vehicles;

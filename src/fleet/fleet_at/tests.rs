@@ -38,6 +38,7 @@ async fn fix(db: &TestDb, plate: &str, minute: i64, latitude: f64) {
         longitude: 1.0,
         tracked_at: Some(base() + Duration::minutes(minute)),
         location_tracked_id: None,
+        extras: Default::default(),
     };
     track(&db.store, &fix, base() + Duration::days(1))
         .await
@@ -47,12 +48,24 @@ async fn fix(db: &TestDb, plate: &str, minute: i64, latitude: f64) {
 #[tokio::test]
 async fn shows_each_vehicle_registered_by_t_at_its_latest_fix_at_or_before_t() {
     let db = TestDb::new().await;
-    register(&db.store, "EARLY-1", None, base() - Duration::hours(1))
-        .await
-        .unwrap();
-    register(&db.store, "LATER-2", None, base() + Duration::minutes(15))
-        .await
-        .unwrap();
+    register(
+        &db.store,
+        "EARLY-1",
+        None,
+        None,
+        base() - Duration::hours(1),
+    )
+    .await
+    .unwrap();
+    register(
+        &db.store,
+        "LATER-2",
+        None,
+        None,
+        base() + Duration::minutes(15),
+    )
+    .await
+    .unwrap();
     // Out of order: the 12:10 fix arrives first, the 12:00 one last.
     fix(&db, "EARLY-1", 10, 10.0).await;
     fix(&db, "EARLY-1", 20, 20.0).await;
@@ -94,7 +107,9 @@ async fn shows_each_vehicle_registered_by_t_at_its_latest_fix_at_or_before_t() {
 #[tokio::test]
 async fn without_a_time_it_shows_the_fleet_now() {
     let db = TestDb::new().await;
-    register(&db.store, "NOW-1", None, base()).await.unwrap();
+    register(&db.store, "NOW-1", None, None, base())
+        .await
+        .unwrap();
     fix(&db, "NOW-1", 1, 7.0).await;
     db.catch_up().await;
     let (status, fleet) = db.get("/fleet").await;
@@ -121,7 +136,9 @@ async fn refuses_a_time_that_is_not_rfc_3339() {
 async fn the_timeline_starts_at_the_first_registration_or_fix() {
     let db = TestDb::new().await;
     assert_eq!(super::timeline_start(db.pool()).await.unwrap(), None);
-    register(&db.store, "START-1", None, base()).await.unwrap();
+    register(&db.store, "START-1", None, None, base())
+        .await
+        .unwrap();
     fix(&db, "START-1", -30, 1.0).await;
     db.catch_up().await;
     assert_eq!(

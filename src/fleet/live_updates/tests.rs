@@ -11,7 +11,7 @@ use crate::test_support::TestDb;
 #[tokio::test]
 async fn pushes_registrations_and_fixes_as_they_are_committed() {
     let db = TestDb::new().await;
-    let before = register(&db.store, "OLD-1", None, Utc::now())
+    let before = register(&db.store, "OLD-1", None, None, Utc::now())
         .await
         .unwrap();
     let feed = LiveFeed::start(
@@ -23,7 +23,7 @@ async fn pushes_registrations_and_fixes_as_they_are_committed() {
     let mut updates = feed.subscribe();
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let registered = register(&db.store, "NEW-1", None, Utc::now())
+    let registered = register(&db.store, "NEW-1", None, None, Utc::now())
         .await
         .unwrap();
     let fix = Fix {
@@ -32,6 +32,7 @@ async fn pushes_registrations_and_fixes_as_they_are_committed() {
         longitude: 4.0,
         tracked_at: None,
         location_tracked_id: None,
+        extras: Default::default(),
     };
     track(&db.store, &fix, Utc::now()).await.unwrap();
 

@@ -68,6 +68,7 @@ async fn seed(db: &TestDb, vehicles: usize, fixes: usize) {
                 latitude: 52.0 + n as f64 * 1e-4,
                 longitude: 13.0 + n as f64 * 1e-4,
                 tracked_at: Some(t0() + chrono::Duration::seconds(n as i64 - late)),
+                extras: Default::default(),
                 scope: VehicleScope {
                     vehicle_registered_id: ids[n % vehicles],
                 },
@@ -214,7 +215,7 @@ async fn eight_concurrent_writers_end_with_read_models_equal_to_the_fold_of_the_
     let mut vehicles = Vec::new();
     for n in 0..8 {
         vehicles.push(
-            register(&db.store, &format!("W-{n}"), None, t0())
+            register(&db.store, &format!("W-{n}"), None, None, t0())
                 .await
                 .unwrap()
                 .vehicle_registered_id,
@@ -237,6 +238,7 @@ async fn eight_concurrent_writers_end_with_read_models_equal_to_the_fold_of_the_
                             t0() + chrono::Duration::seconds(n * 8 + writer as i64 - late),
                         ),
                         location_tracked_id: None,
+                        extras: Default::default(),
                     };
                     track(&store, &fix, t0() + chrono::Duration::days(1))
                         .await
@@ -279,7 +281,7 @@ async fn a_rebuild_while_writers_append_ends_equal_to_the_live_read_models() {
     let writer = {
         let store = db.store.clone();
         tokio::spawn(async move {
-            let vehicle = register(&store, "LIVE-1", None, t0())
+            let vehicle = register(&store, "LIVE-1", None, None, t0())
                 .await
                 .unwrap()
                 .vehicle_registered_id;
@@ -290,6 +292,7 @@ async fn a_rebuild_while_writers_append_ends_equal_to_the_live_read_models() {
                     longitude: -3.0,
                     tracked_at: Some(t0() + chrono::Duration::seconds(n)),
                     location_tracked_id: None,
+                    extras: Default::default(),
                 };
                 track(&store, &fix, t0()).await.unwrap();
             }

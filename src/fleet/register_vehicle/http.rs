@@ -15,9 +15,14 @@ pub struct RegisterVehicleBody {
     /// Optional, chosen by the client (UUID v7) so that a retry is stored once.
     #[serde(default)]
     vehicle_registered_id: Option<Uuid>,
+    /// Optional: the GPS device (e.g. Traccar Client's device identifier) that reports the
+    /// vehicle's fixes.
+    #[serde(default)]
+    device_id: Option<String>,
 }
 
-/// `POST /register-vehicle` `{"vehicleLicensePlate":"ABC-1234"}` → `{"vehicleRegisteredId":…}`
+/// `POST /register-vehicle` `{"vehicleLicensePlate":"ABC-1234"}` (optionally `"deviceId"`) →
+/// `{"vehicleRegisteredId":…}`
 pub async fn handle(
     State(store): State<EventStore>,
     JsonBody(body): JsonBody<RegisterVehicleBody>,
@@ -26,6 +31,7 @@ pub async fn handle(
         &store,
         &body.vehicle_license_plate,
         body.vehicle_registered_id,
+        body.device_id,
         Utc::now(),
     )
     .await

@@ -51,6 +51,7 @@ pub async fn handle(
         longitude: body.longitude,
         tracked_at: body.tracked_at,
         location_tracked_id: body.location_tracked_id,
+        extras: Default::default(),
     };
     track(&store, &fix, Utc::now()).await.map(Json)
 }

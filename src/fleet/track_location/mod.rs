@@ -6,6 +6,8 @@ pub mod http;
 #[cfg(test)]
 mod tests;
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -30,6 +32,38 @@ pub struct Fix {
     pub tracked_at: Option<DateTime<Utc>>,
     /// Chosen by the client (UUID v7) so that a retry is stored once.
     pub location_tracked_id: Option<Uuid>,
+    /// What a GPS device reports beside its position; all optional.
+    pub extras: FixExtras,
+}
+
+/// A fix's optional readings, stored as optional camelCase fields of `LocationTracked` (absent
+/// when unknown), so events without them stay valid.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FixExtras {
+    /// Ground speed in metres per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_mps: Option<f64>,
+    /// Course over ground in degrees clockwise from north, `[0, 360)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<f64>,
+    /// Metres above sea level.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub altitude: Option<f64>,
+    /// Horizontal accuracy in metres.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<f64>,
+    /// Battery level in percent, 0 to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub battery_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charging: Option<bool>,
+    /// The device that reported the fix, when a device did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    /// Anything else the device sent, under the device's own names.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -55,6 +89,7 @@ pub async fn track_location(
         longitude,
         tracked_at,
         location_tracked_id: None,
+        extras: FixExtras::default(),
     };
     track(&store, &fix, Utc::now()).await
 }
@@ -96,11 +131,62 @@ pub fn validate(fix: &Fix, now: DateTime<Utc>) -> Result<(), AppError> {
     if let Some(id) = fix.location_tracked_id {
         require_v7("locationTrackedId", id)?;
     }
+    validate_extras(&fix.extras)
+}
+
+fn validate_extras(extras: &FixExtras) -> Result<(), AppError> {
+    let checks: [(&str, Option<f64>, f64, f64, &str); 5] = [
+        (
+            "speedMps",
+            extras.speed_mps,
+            0.0,
+            1_000.0,
+            "from 0 to 1000 m/s",
+        ),
+        (
+            "heading",
+            extras.heading,
+            0.0,
+            360.0,
+            "from 0 to 360 degrees",
+        ),
+        (
+            "altitude",
+            extras.altitude,
+            -12_000.0,
+            100_000.0,
+            "from -12000 to 100000 metres",
+        ),
+        (
+            "accuracy",
+            extras.accuracy,
+            0.0,
+            1e7,
+            "from 0 to 10000000 metres",
+        ),
+        (
+            "batteryPercent",
+            extras.battery_percent,
+            0.0,
+            100.0,
+            "from 0 to 100",
+        ),
+    ];
+    for (field, value, min, max, range) in checks {
+        if let Some(value) = value {
+            if !value.is_finite() || !(min..=max).contains(&value) {
+                return Err(AppError::unprocessable(
+                    field,
+                    format!("{field} must be a number {range}"),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
 #[cfg(feature = "ssr")]
-pub use command::{resolve_vehicle, track};
+pub use command::{located, resolve_vehicle, track};
 
 #[cfg(feature = "ssr")]
 mod command {
@@ -123,21 +209,27 @@ mod command {
     ) -> Result<Tracked, AppError> {
         validate(fix, now)?;
         let vehicle_id = resolve_vehicle(store, &fix.vehicle).await?;
-        let tracked = LocationTracked {
-            location_tracked_id: fix.location_tracked_id.unwrap_or_else(Uuid::now_v7),
-            latitude: fix.latitude,
-            longitude: fix.longitude,
-            tracked_at: Some(fix.tracked_at.unwrap_or(now)),
-            scope: VehicleScope {
-                vehicle_registered_id: vehicle_id,
-            },
-        };
+        let tracked = located(fix, vehicle_id, now);
         // No condition: a registered vehicle stays registered, and a retry with the same id is
         // stored once by the store itself.
         store.append(&[tracked.to_event()], None).await?;
         Ok(Tracked {
             location_tracked_id: tracked.location_tracked_id,
         })
+    }
+
+    /// The event of a checked fix of the vehicle `vehicle_id`.
+    pub fn located(fix: &Fix, vehicle_id: Uuid, now: DateTime<Utc>) -> LocationTracked {
+        LocationTracked {
+            location_tracked_id: fix.location_tracked_id.unwrap_or_else(Uuid::now_v7),
+            latitude: fix.latitude,
+            longitude: fix.longitude,
+            tracked_at: Some(fix.tracked_at.unwrap_or(now)),
+            extras: fix.extras.clone(),
+            scope: VehicleScope {
+                vehicle_registered_id: vehicle_id,
+            },
+        }
     }
 
     /// Finds a vehicle in the log itself, so a fix right after its registration is accepted even

@@ -9,7 +9,7 @@ use crate::test_support::{assert_error, TestDb};
 async fn the_trail_holds_the_last_fixes_up_to_a_moment_in_device_time_order() {
     let db = TestDb::new().await;
     let base = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
-    let id = register(&db.store, "TRAIL-1", None, base)
+    let id = register(&db.store, "TRAIL-1", None, None, base)
         .await
         .unwrap()
         .vehicle_registered_id;
@@ -20,6 +20,7 @@ async fn the_trail_holds_the_last_fixes_up_to_a_moment_in_device_time_order() {
             longitude: 0.0,
             tracked_at: Some(base + Duration::minutes(minute)),
             location_tracked_id: None,
+            extras: Default::default(),
         };
         track(&db.store, &fix, base + Duration::hours(1))
             .await
