@@ -20,7 +20,7 @@ mod tests;
 pub use append::{AppendCondition, AppendError, Appended, NewEvent};
 pub use read::{Cursor, StoredEvent};
 pub use rebuild::{rebuild, RebuildProgress};
-pub use subscription::{Projection, ProjectionRunner, Wakeups};
+pub use subscription::{follow, Projection, ProjectionRunner, Wakeups};
 
 use sqlx::PgPool;
 

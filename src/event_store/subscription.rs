@@ -78,6 +78,29 @@ async fn listen_until_error(pool: &PgPool, sender: &watch::Sender<u64>) -> sqlx:
     }
 }
 
+/// Hands every batch of events committed after `from` to `apply`, in commit order, for ever:
+/// for subscribers that keep their place in memory (a live feed, a cache).
+pub async fn follow(
+    pool: PgPool,
+    mut from: Cursor,
+    mut wakeups: Wakeups,
+    mut apply: impl FnMut(&[StoredEvent]) + Send,
+) {
+    loop {
+        match read_committed(&pool, from, 1000).await {
+            Ok(events) if events.is_empty() => wakeups.wait().await,
+            Ok(events) => {
+                apply(&events);
+                from = events.last().map(StoredEvent::cursor).unwrap_or(from);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot read the log; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
 /// Feeds one projection from its checkpoint. Any number of runners (in any number of app
 /// instances) may run for the same projection: each batch locks the checkpoint row with
 /// `FOR UPDATE SKIP LOCKED`, so only one applies events at a time.

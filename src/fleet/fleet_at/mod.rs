@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod http;
+#[cfg(feature = "ssr")]
+pub mod index;
 #[cfg(test)]
 mod tests;
 

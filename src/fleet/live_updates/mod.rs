@@ -33,12 +33,10 @@ pub use feed::LiveFeed;
 
 #[cfg(feature = "ssr")]
 mod feed {
-    use std::time::Duration;
-
     use tokio::sync::broadcast;
 
     use super::LiveUpdate;
-    use crate::event_store::{EventStore, StoredEvent, Wakeups};
+    use crate::event_store::{follow, EventStore, StoredEvent, Wakeups};
     use crate::fleet::events::{
         LocationTracked, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
     };
@@ -51,32 +49,18 @@ mod feed {
 
     impl LiveFeed {
         /// Follows the log from its current end, in a background task.
-        pub async fn start(store: EventStore, mut wakeups: Wakeups) -> sqlx::Result<Self> {
+        pub async fn start(store: EventStore, wakeups: Wakeups) -> sqlx::Result<Self> {
             let (sender, _) = broadcast::channel(4096);
-            let mut cursor = store.head().await?;
+            let from = store.head().await?;
             let feed = Self {
                 sender: sender.clone(),
             };
-            tokio::spawn(async move {
-                loop {
-                    match store.read_committed(cursor, 1000).await {
-                        Ok(events) if events.is_empty() => wakeups.wait().await,
-                        Ok(events) => {
-                            for event in &events {
-                                if let Some(update) = to_update(event) {
-                                    // No receiver is fine: nobody is watching right now.
-                                    let _ = sender.send(update);
-                                }
-                            }
-                            cursor = events.last().map(StoredEvent::cursor).unwrap_or(cursor);
-                        }
-                        Err(error) => {
-                            tracing::warn!(%error, "live feed cannot read the log; retrying");
-                            tokio::time::sleep(Duration::from_secs(1)).await;
-                        }
-                    }
+            tokio::spawn(follow(store.pool().clone(), from, wakeups, move |events| {
+                // No receiver is fine: nobody is watching right now.
+                for update in events.iter().filter_map(to_update) {
+                    let _ = sender.send(update);
                 }
-            });
+            }));
             Ok(feed)
         }
 
