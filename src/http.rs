@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, ErrorKind};
 use crate::fleet::{
-    assign_device, fleet_at, get_vehicle, list_vehicles, live_updates, register_vehicle,
+    assign_device, fleet_at, get_vehicle, list_vehicles, live_updates, osmand, register_vehicle,
     track_location, vehicle_current_location, vehicle_events, vehicle_trail,
 };
 use crate::server::{health, AppState};
@@ -26,6 +26,8 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// The routes of the system this one replaces, and the new ones.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        // GPS devices (OsmAnd protocol). Only POST: `GET /` is the web app's page.
+        .route("/", post(osmand::http::handle))
         .route("/register-vehicle", post(register_vehicle::http::handle))
         .route("/track-location", post(track_location::http::handle))
         .route(

@@ -83,8 +83,13 @@ impl TestDb {
     }
 
     async fn build_api(&self) -> Router {
+        crate::http::routes().with_state(self.state().await)
+    }
+
+    /// The state the server's routers run on, over this database.
+    pub async fn state(&self) -> AppState {
         let wakeups = Wakeups::listen(self.pool(), Duration::from_secs(1));
-        let state = AppState {
+        AppState {
             leptos_options: leptos::prelude::LeptosOptions::builder()
                 .output_name("fleetline")
                 .build(),
@@ -93,8 +98,8 @@ impl TestDb {
                 .await
                 .expect("live feed starts"),
             map: MapSettings::default(),
-        };
-        crate::http::routes().with_state(state)
+            osmand: Default::default(),
+        }
     }
 
     /// Sends one request to the API; answers the status and the JSON body (`Null` when empty).
@@ -115,6 +120,29 @@ impl TestDb {
                 .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
         };
         (status, json)
+    }
+
+    /// Sends one raw request to `app` (any router: the API, the whole server, the OsmAnd
+    /// listener), with the content type given or none; answers the status and the body as text.
+    pub async fn raw(
+        app: &Router,
+        method: &str,
+        uri: &str,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> (u16, String) {
+        let mut request = Request::builder().method(method).uri(uri);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(body.into()).unwrap())
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
     pub async fn post(&self, uri: &str, body: Value) -> (u16, Value) {

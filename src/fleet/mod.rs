@@ -7,6 +7,8 @@ pub mod vehicle;
 #[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
+pub mod osmand;
+#[cfg(feature = "ssr")]
 pub mod projections;
 
 pub mod assign_device;

@@ -46,6 +46,12 @@ pub struct ServeArgs {
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000")]
     pub site_addr: SocketAddr,
 
+    /// Where GPS devices send fixes in the OsmAnd protocol (Traccar Client and other tracker
+    /// apps); empty or `off` disables it. `POST /` on the main address accepts them too. Use
+    /// `0.0.0.0:5055` for devices on the network.
+    #[arg(long, env = "FLEETLINE_OSMAND_ADDR", default_value = "127.0.0.1:5055")]
+    pub osmand_addr: String,
+
     /// How often subscribers look for new events when no notification came (milliseconds).
     #[arg(long, env = "FLEETLINE_POLL_INTERVAL_MS", default_value_t = 1000)]
     pub poll_interval_ms: u64,
@@ -67,6 +73,24 @@ pub struct ServeArgs {
     pub tile_attribution: String,
 }
 
+impl ServeArgs {
+    /// The OsmAnd listener's address; `None` when disabled (empty or `off`).
+    pub fn osmand_addr(&self) -> anyhow::Result<Option<SocketAddr>> {
+        parse_optional_addr(&self.osmand_addr)
+    }
+}
+
+/// An address, or `None` for empty or `off`.
+pub fn parse_optional_addr(raw: &str) -> anyhow::Result<Option<SocketAddr>> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| {
+        anyhow::anyhow!("--osmand-addr: {raw:?} is not an address like 127.0.0.1:5055 (or off)")
+    })
+}
+
 /// The URL without its password, for logs.
 pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
@@ -75,5 +99,22 @@ pub fn redact(url: &str) -> String {
             parsed.to_string()
         }
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_optional_addr;
+
+    #[test]
+    fn the_osmand_listener_is_an_address_or_off() {
+        assert_eq!(
+            parse_optional_addr("0.0.0.0:5055").unwrap(),
+            Some("0.0.0.0:5055".parse().unwrap())
+        );
+        for off in ["", " ", "off", "OFF"] {
+            assert_eq!(parse_optional_addr(off).unwrap(), None, "{off:?}");
+        }
+        assert!(parse_optional_addr("localhost").is_err());
     }
 }

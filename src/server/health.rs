@@ -2,12 +2,20 @@ use axum::{extract::State, http::StatusCode, Json};
 use serde_json::{json, Value};
 
 use crate::event_store::{EventStore, ProjectionRunner};
-use crate::fleet::projections;
+use crate::fleet::{osmand::OsmandStats, projections};
 
-/// `GET /health`: the database answers, how many events are stored, and each projection's lag.
-pub async fn handle(State(store): State<EventStore>) -> (StatusCode, Json<Value>) {
+/// `GET /health`: the database answers, how many events are stored, each projection's lag, and
+/// `unknownDeviceFixes`: GPS fixes refused since this instance started because no vehicle has
+/// their device (counted in memory, per instance).
+pub async fn handle(
+    State(store): State<EventStore>,
+    State(osmand): State<OsmandStats>,
+) -> (StatusCode, Json<Value>) {
     match report(&store).await {
-        Ok(report) => (StatusCode::OK, Json(report)),
+        Ok(mut report) => {
+            report["unknownDeviceFixes"] = json!(osmand.unknown_device_fixes());
+            (StatusCode::OK, Json(report))
+        }
         Err(error) => {
             tracing::warn!(%error, "health check failed");
             (

@@ -14,7 +14,7 @@ use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 use crate::app::{shell, App, MapSettings};
 use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
-use crate::fleet::{live_updates::LiveFeed, projections};
+use crate::fleet::{live_updates::LiveFeed, osmand, projections};
 use config::ServeArgs;
 
 /// What every handler and server function can reach.
@@ -24,6 +24,8 @@ pub struct AppState {
     pub store: EventStore,
     pub live: LiveFeed,
     pub map: MapSettings,
+    /// Counters of the GPS device protocol (per instance, in memory).
+    pub osmand: osmand::OsmandStats,
 }
 
 /// Connects to PostgreSQL, creating the database if it is missing, and applies the migrations.
@@ -101,17 +103,44 @@ pub async fn serve(
             tile_url: args.tile_url.clone(),
             attribution: args.tile_attribution.clone(),
         },
+        osmand: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind(args.site_addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.site_addr))?;
     tracing::info!("listening on http://{}", args.site_addr);
+    if let Some(addr) = args.osmand_addr()? {
+        serve_osmand(addr, state.clone()).await;
+    }
     axum::serve(listener, router(state))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
     Ok(())
+}
+
+/// Starts the GPS devices' listener (OsmAnd protocol). A busy port is logged, not fatal: the web
+/// app keeps serving, and devices can still post to `POST /` of the main address.
+async fn serve_osmand(addr: std::net::SocketAddr, state: AppState) {
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::error!(%addr, %error, "cannot listen for GPS devices (OsmAnd protocol); POST / on the main address still accepts them");
+            return;
+        }
+    };
+    tracing::info!("GPS devices (OsmAnd protocol, e.g. Traccar Client): http://{addr}");
+    tokio::spawn(async move {
+        let served = axum::serve(listener, osmand::http::router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await;
+        if let Err(error) = served {
+            tracing::error!(%error, "the GPS devices' listener stopped");
+        }
+    });
 }
 
 /// Rebuilds every projection from position 0 with a progress bar, while the app may be serving.

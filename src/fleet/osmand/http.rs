@@ -1,0 +1,80 @@
+use axum::{
+    body::to_bytes,
+    extract::{Request, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Response},
+    Router,
+};
+use chrono::Utc;
+use tower_http::trace::TraceLayer;
+
+use super::{parse, record, OsmandError, OsmandStats, BODY_LIMIT};
+use crate::event_store::EventStore;
+use crate::server::AppState;
+
+/// The protocol's endpoint: any method. `200` with an empty body when stored; a plain-text reason
+/// otherwise. Mounted at `POST /` of the main port and at every path of the dedicated one.
+pub async fn handle(
+    State(store): State<EventStore>,
+    State(stats): State<OsmandStats>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let too_large = || {
+        OsmandError::BadRequest(format!(
+            "the request body is larger than {} KiB",
+            BODY_LIMIT / 1024
+        ))
+    };
+    let result = if declared.is_some_and(|length| length > BODY_LIMIT) {
+        Err(too_large())
+    } else {
+        match to_bytes(body, BODY_LIMIT).await {
+            Err(_) => Err(too_large()),
+            Ok(body) => {
+                let content_type = parts
+                    .headers
+                    .get(header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok());
+                match parse(content_type, parts.uri.query(), &body) {
+                    Ok(report) => record(&store, report, Utc::now()).await,
+                    Err(error) => Err(error),
+                }
+            }
+        }
+    };
+    match result {
+        Ok(_) => StatusCode::OK.into_response(),
+        Err(error) => {
+            if let OsmandError::UnknownDevice {
+                device_id, fixes, ..
+            } = &error
+            {
+                stats.count_unknown_device_fixes(*fixes as u64);
+                tracing::info!(device_id, fixes, "fixes of an unknown device refused");
+            }
+            let status =
+                StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (
+                status,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                error.to_string(),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The dedicated listener's app: the protocol at any path and method (devices are configured
+/// with a bare `http://host:5055`).
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .fallback(handle)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
