@@ -34,6 +34,18 @@ pub struct AppError {
     pub field: Option<String>,
     /// For conflicts: the vehicle that already holds the plate.
     pub vehicle_registered_id: Option<Uuid>,
+    /// For a batch: what is wrong with each refused item.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ItemError>,
+}
+
+/// One refused item of a batch, by its index in the request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ItemError {
+    pub index: usize,
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
 }
 
 impl AppError {
@@ -44,6 +56,7 @@ impl AppError {
             message: message.into(),
             field: None,
             vehicle_registered_id: None,
+            items: Vec::new(),
         }
     }
 

@@ -58,6 +58,22 @@ impl EventStore {
         sql.build_query_as().fetch_all(&self.pool).await
     }
 
+    /// Events of one type carrying any of `tags`, in position order: one round trip to find
+    /// many entities at once.
+    pub async fn read_any_tag(
+        &self,
+        event_type: &str,
+        tags: &[String],
+    ) -> sqlx::Result<Vec<StoredEvent>> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM events WHERE event_type = $1 AND tags && $2::text[] ORDER BY position"
+        ))
+        .bind(event_type)
+        .bind(tags)
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// Reads events committed after `after`, in commit order; see [`read_committed`].
     pub async fn read_committed(
         &self,

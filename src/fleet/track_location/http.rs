@@ -23,35 +23,41 @@ pub struct TrackLocationBody {
     location_tracked_id: Option<Uuid>,
 }
 
+impl TrackLocationBody {
+    /// The fix this body reports; exactly one of plate and id names the vehicle.
+    pub fn into_fix(self) -> Result<Fix, AppError> {
+        let vehicle = match (self.vehicle_registered_id, self.vehicle_license_plate) {
+            (Some(id), None) => VehicleRef::Id(id),
+            (None, Some(plate)) => VehicleRef::Plate(plate),
+            (None, None) => {
+                return Err(AppError::bad_request(
+                    "vehicleLicensePlate",
+                    "`vehicleLicensePlate` or `vehicleRegisteredId` is required",
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_request(
+                    "vehicleRegisteredId",
+                    "give `vehicleLicensePlate` or `vehicleRegisteredId`, not both",
+                ))
+            }
+        };
+        Ok(Fix {
+            vehicle,
+            latitude: self.latitude,
+            longitude: self.longitude,
+            tracked_at: self.tracked_at,
+            location_tracked_id: self.location_tracked_id,
+            extras: Default::default(),
+        })
+    }
+}
+
 /// `POST /track-location` `{"vehicleLicensePlate":"ABC-1234","latitude":…,"longitude":…}` (or
 /// `vehicleRegisteredId` instead of the plate) → `{"locationTrackedId":…}`
 pub async fn handle(
     State(store): State<EventStore>,
     JsonBody(body): JsonBody<TrackLocationBody>,
 ) -> Result<Json<Tracked>, AppError> {
-    let vehicle = match (body.vehicle_registered_id, body.vehicle_license_plate) {
-        (Some(id), None) => VehicleRef::Id(id),
-        (None, Some(plate)) => VehicleRef::Plate(plate),
-        (None, None) => {
-            return Err(AppError::bad_request(
-                "vehicleLicensePlate",
-                "`vehicleLicensePlate` or `vehicleRegisteredId` is required",
-            ))
-        }
-        (Some(_), Some(_)) => {
-            return Err(AppError::bad_request(
-                "vehicleRegisteredId",
-                "give `vehicleLicensePlate` or `vehicleRegisteredId`, not both",
-            ))
-        }
-    };
-    let fix = Fix {
-        vehicle,
-        latitude: body.latitude,
-        longitude: body.longitude,
-        tracked_at: body.tracked_at,
-        location_tracked_id: body.location_tracked_id,
-        extras: Default::default(),
-    };
-    track(&store, &fix, Utc::now()).await.map(Json)
+    track(&store, &body.into_fix()?, Utc::now()).await.map(Json)
 }

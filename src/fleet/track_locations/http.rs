@@ -1,0 +1,55 @@
+use axum::{
+    body::Bytes,
+    extract::State,
+    http::{header::CONTENT_TYPE, HeaderMap},
+    Json,
+};
+use chrono::Utc;
+
+use super::{track_all, TrackedBatch};
+use crate::error::{AppError, ErrorKind};
+use crate::event_store::EventStore;
+use crate::fleet::track_location::http::TrackLocationBody;
+use crate::http::parse_json;
+
+/// Largest batch body: 10,000 fixes with room to spare.
+pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// `POST /track-locations`: a JSON array of `/track-location` bodies, or the same one per line
+/// (`Content-Type: application/x-ndjson`) → `{"stored":n,"alreadyStored":m}`.
+pub async fn handle(
+    State(store): State<EventStore>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<TrackedBatch>, AppError> {
+    let ndjson = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.starts_with("application/x-ndjson") || v.starts_with("application/jsonl")
+        });
+    let bodies: Vec<TrackLocationBody> = if ndjson {
+        body.split(|b| *b == b'\n')
+            .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
+            .enumerate()
+            .map(|(index, line)| parse_json(line).map_err(|error| at_item(index, error)))
+            .collect::<Result<_, _>>()?
+    } else {
+        parse_json(&body)?
+    };
+    let mut fixes = Vec::with_capacity(bodies.len());
+    for (index, body) in bodies.into_iter().enumerate() {
+        fixes.push(body.into_fix().map_err(|error| at_item(index, error))?);
+    }
+    track_all(&store, &fixes, Utc::now()).await.map(Json)
+}
+
+/// A malformed item: 400, its index in the field.
+fn at_item(index: usize, mut error: AppError) -> AppError {
+    error.kind = ErrorKind::BadRequest;
+    error.field = Some(format!(
+        "[{index}]{}",
+        error.field.map(|f| format!(".{f}")).unwrap_or_default()
+    ));
+    error
+}

@@ -1,0 +1,149 @@
+//! Command TrackLocations: up to 10,000 fixes in one request, checked item by item and stored
+//! together in one append — all of them, or none when any item is refused (so a client can fix
+//! its batch and send it again without creating duplicates).
+
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(test)]
+mod tests;
+
+use serde::{Deserialize, Serialize};
+
+/// The most fixes one request may carry.
+pub const MAX_FIXES: usize = 10_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackedBatch {
+    /// Fixes stored by this request.
+    pub stored: usize,
+    /// Fixes whose `locationTrackedId` was stored before (retries), stored once.
+    pub already_stored: usize,
+}
+
+#[cfg(feature = "ssr")]
+pub use command::track_all;
+
+#[cfg(feature = "ssr")]
+mod command {
+    use std::collections::HashMap;
+
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
+
+    use super::{TrackedBatch, MAX_FIXES};
+    use crate::error::{AppError, ErrorKind, ItemError};
+    use crate::event_store::EventStore;
+    use crate::fleet::events::{plate_tag, vehicle_tag, VehicleRegistered, VEHICLE_REGISTERED};
+    use crate::fleet::license_plate::LicensePlate;
+    use crate::fleet::track_location::{located, validate, Fix, VehicleRef};
+
+    pub async fn track_all(
+        store: &EventStore,
+        fixes: &[Fix],
+        now: DateTime<Utc>,
+    ) -> Result<TrackedBatch, AppError> {
+        if fixes.len() > MAX_FIXES {
+            return Err(AppError::new(
+                ErrorKind::PayloadTooLarge,
+                "too_many_fixes",
+                format!(
+                    "a batch holds at most {MAX_FIXES} fixes, not {}",
+                    fixes.len()
+                ),
+            ));
+        }
+        let mut refused = Vec::new();
+        // The tag that finds each fix's vehicle in the log.
+        let mut tags = Vec::with_capacity(fixes.len());
+        for (index, fix) in fixes.iter().enumerate() {
+            let tag = match &fix.vehicle {
+                VehicleRef::Id(id) => Ok(vehicle_tag(*id)),
+                VehicleRef::Plate(raw) => LicensePlate::parse(raw)
+                    .map(|plate| plate_tag(plate.as_str()))
+                    .map_err(|message| AppError::unprocessable("vehicleLicensePlate", message)),
+            };
+            match validate(fix, now).and(tag) {
+                Ok(tag) => tags.push(tag),
+                Err(error) => refused.push(item_error(index, error)),
+            }
+        }
+        if !refused.is_empty() {
+            return Err(refuse(refused, fixes.len()));
+        }
+
+        // One round trip finds every vehicle of the batch.
+        let mut wanted = tags.clone();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut vehicles: HashMap<String, Uuid> = HashMap::new();
+        for event in store.read_any_tag(VEHICLE_REGISTERED, &wanted).await? {
+            let registered: VehicleRegistered = event.decode()?;
+            for tag in event.tags {
+                vehicles.insert(tag, registered.vehicle_registered_id);
+            }
+        }
+        let mut events = Vec::with_capacity(fixes.len());
+        for (index, (fix, tag)) in fixes.iter().zip(&tags).enumerate() {
+            match vehicles.get(tag) {
+                Some(vehicle_id) => events.push(located(fix, *vehicle_id, now).to_event()),
+                None => refused.push(item_error(
+                    index,
+                    AppError::vehicle_not_found(field_of(fix)),
+                )),
+            }
+        }
+        if !refused.is_empty() {
+            return Err(refuse(refused, fixes.len()));
+        }
+
+        let appended = store.append(&events, None).await?;
+        let stored = appended.positions.iter().filter(|p| p.is_some()).count();
+        Ok(TrackedBatch {
+            stored,
+            already_stored: fixes.len() - stored,
+        })
+    }
+
+    fn field_of(fix: &Fix) -> &'static str {
+        match fix.vehicle {
+            VehicleRef::Id(_) => "vehicleRegisteredId",
+            VehicleRef::Plate(_) => "vehicleLicensePlate",
+        }
+    }
+
+    pub(super) fn item_error(index: usize, error: AppError) -> ItemError {
+        ItemError {
+            index,
+            code: error.code,
+            field: error.field,
+            message: error.message,
+        }
+    }
+
+    /// 422 naming the first refused item in `field` (`[3].latitude`) and every one in `items`.
+    pub(super) fn refuse(items: Vec<ItemError>, total: usize) -> AppError {
+        let first = &items[0];
+        let field = format!(
+            "[{}]{}",
+            first.index,
+            first
+                .field
+                .as_ref()
+                .map(|f| format!(".{f}"))
+                .unwrap_or_default()
+        );
+        let mut error = AppError::new(
+            ErrorKind::Unprocessable,
+            "invalid_items",
+            format!(
+                "{} of {total} fixes are refused, so none was stored; the first: {}",
+                items.len(),
+                first.message
+            ),
+        )
+        .on_field(&field);
+        error.items = items;
+        error
+    }
+}
