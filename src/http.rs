@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::error::{AppError, ErrorKind};
 use crate::fleet::{
     assign_device, fleet_at, get_vehicle, list_vehicles, live_updates, osmand, register_vehicle,
-    track_location, vehicle_current_location, vehicle_events, vehicle_trail,
+    track_location, track_locations, vehicle_current_location, vehicle_events, vehicle_trail,
 };
 use crate::server::{health, AppState};
 
@@ -30,6 +30,11 @@ pub fn routes() -> Router<AppState> {
         .route("/", post(osmand::http::handle))
         .route("/register-vehicle", post(register_vehicle::http::handle))
         .route("/track-location", post(track_location::http::handle))
+        .route(
+            "/track-locations",
+            post(track_locations::http::handle)
+                .layer(DefaultBodyLimit::max(track_locations::http::BODY_LIMIT)),
+        )
         .route(
             "/vehicle-current-location/{vehicle_id}",
             get(vehicle_current_location::http::handle),
@@ -77,6 +82,9 @@ impl IntoResponse for AppError {
         let mut error = json!({ "code": self.code, "message": self.message, "field": self.field });
         if let Some(id) = self.vehicle_registered_id {
             error["vehicleRegisteredId"] = json!(id);
+        }
+        if !self.items.is_empty() {
+            error["items"] = json!(self.items);
         }
         (self.status(), Json(json!({ "error": error }))).into_response()
     }

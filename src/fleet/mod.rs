@@ -18,6 +18,7 @@ pub mod list_vehicles;
 pub mod live_updates;
 pub mod register_vehicle;
 pub mod track_location;
+pub mod track_locations;
 pub mod vehicle_current_location;
 pub mod vehicle_events;
 pub mod vehicle_trail;
