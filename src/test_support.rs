@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crate::app::MapSettings;
 use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
-use crate::fleet::{live_updates::LiveFeed, projections};
+use crate::fleet::{fleet_at::index::FleetIndex, live_updates::LiveFeed, projections};
 use crate::server::AppState;
 
 /// Where tests create their databases: `TEST_DATABASE_URL`, or the local server as `postgres`.
@@ -29,6 +29,7 @@ pub struct TestDb {
     pub store: EventStore,
     name: String,
     api: tokio::sync::OnceCell<Router>,
+    fleet_index: tokio::sync::OnceCell<FleetIndex>,
 }
 
 impl TestDb {
@@ -60,6 +61,7 @@ impl TestDb {
             store,
             name,
             api: tokio::sync::OnceCell::new(),
+            fleet_index: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -67,8 +69,18 @@ impl TestDb {
         self.store.pool()
     }
 
-    /// Brings every read model up to the end of the log.
+    /// Brings every read model, and the fleet index once started, up to the end of the log.
     pub async fn catch_up(&self) {
+        if let Some(index) = self.fleet_index.get() {
+            let last = self.store.last().await.unwrap();
+            tokio::time::timeout(Duration::from_secs(30), async {
+                while index.cursor() < last {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+            .await
+            .expect("the fleet index follows the log");
+        }
         for projection in projections::all() {
             ProjectionRunner::new(self.pool().clone(), projection)
                 .catch_up()
@@ -99,7 +111,21 @@ impl TestDb {
                 .expect("live feed starts"),
             map: MapSettings::default(),
             osmand: Default::default(),
+            fleet_index: self.fleet_index().await,
         }
+    }
+
+    /// This database's fleet index, started on first use.
+    pub async fn fleet_index(&self) -> FleetIndex {
+        self.fleet_index
+            .get_or_init(|| async {
+                let wakeups = Wakeups::listen(self.pool(), Duration::from_millis(200));
+                FleetIndex::start(&self.store, wakeups)
+                    .await
+                    .expect("fleet index loads")
+            })
+            .await
+            .clone()
     }
 
     /// Sends one request to the API; answers the status and the JSON body (`Null` when empty).

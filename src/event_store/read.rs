@@ -119,6 +119,23 @@ pub async fn count_after<'c>(executor: impl PgExecutor<'c>, after: Cursor) -> sq
 }
 
 impl EventStore {
+    /// The cursor of the last committed event, readable or not yet: a subscriber that has reached
+    /// it has seen everything committed so far.
+    pub async fn last(&self) -> sqlx::Result<Cursor> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT transaction_id::text::bigint, position FROM events
+             ORDER BY transaction_id DESC, position DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|(transaction_id, position)| Cursor {
+                transaction_id,
+                position,
+            })
+            .unwrap_or_default())
+    }
+
     /// The cursor of the last readable event: a subscriber starting here sees what comes next.
     /// While an older transaction of the cluster is open, events committed after it may not be
     /// readable yet: such a subscriber sees them too — it repeats rather than skips.

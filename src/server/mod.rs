@@ -14,6 +14,7 @@ use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 use crate::app::{shell, App, MapSettings};
 use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
+use crate::fleet::fleet_at::index::FleetIndex;
 use crate::fleet::{live_updates::LiveFeed, osmand, projections};
 use config::ServeArgs;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub map: MapSettings,
     /// Counters of the GPS device protocol (per instance, in memory).
     pub osmand: osmand::OsmandStats,
+    /// The fleet's history in memory, for the fleet at T.
+    pub fleet_index: FleetIndex,
 }
 
 /// Connects to PostgreSQL, creating the database if it is missing, and applies the migrations.
@@ -65,7 +68,11 @@ pub fn start_projections(pool: &PgPool, poll_interval: Duration) -> Wakeups {
 /// The whole app: the JSON API, the server functions and the pages.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let (store, map) = (state.store.clone(), state.map.clone());
+    let (store, map, index) = (
+        state.store.clone(),
+        state.map.clone(),
+        state.fleet_index.clone(),
+    );
     let options = state.leptos_options.clone();
     Router::new()
         .merge(crate::http::routes())
@@ -75,6 +82,7 @@ pub fn router(state: AppState) -> Router {
             move || {
                 provide_context(store.clone());
                 provide_context(map.clone());
+                provide_context(index.clone());
             },
             move || shell(options.clone()),
         )
@@ -91,7 +99,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let store = open_store(database_url, max_connections).await?;
     let wakeups = start_projections(store.pool(), Duration::from_millis(args.poll_interval_ms));
-    let live = LiveFeed::start(store.clone(), wakeups).await?;
+    let live = LiveFeed::start(store.clone(), wakeups.clone()).await?;
+    let fleet_index = FleetIndex::spawn(store.clone(), wakeups);
 
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = args.site_addr;
@@ -104,6 +113,7 @@ pub async fn serve(
             attribution: args.tile_attribution.clone(),
         },
         osmand: Default::default(),
+        fleet_index,
     };
     let listener = tokio::net::TcpListener::bind(args.site_addr)
         .await

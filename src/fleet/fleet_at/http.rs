@@ -5,7 +5,7 @@ use axum::{
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
-use super::{fleet_at, FleetPosition};
+use super::{answer, index::FleetIndex, FleetPosition};
 use crate::error::AppError;
 use crate::event_store::EventStore;
 
@@ -17,6 +17,7 @@ pub struct FleetParams {
 /// `GET /fleet?at=<RFC 3339>` (now when absent) → `[FleetPosition]`
 pub async fn handle(
     State(store): State<EventStore>,
+    State(index): State<FleetIndex>,
     Query(params): Query<FleetParams>,
 ) -> Result<Json<Vec<FleetPosition>>, AppError> {
     let at = match params.at {
@@ -25,5 +26,5 @@ pub async fn handle(
             .map_err(|_| AppError::bad_request("at", format!("{raw:?} is not an RFC 3339 time")))?
             .with_timezone(&Utc),
     };
-    fleet_at(store.pool(), at).await.map(Json)
+    answer(&index, store.pool(), at).await.map(Json)
 }

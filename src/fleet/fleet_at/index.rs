@@ -5,7 +5,10 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc, RwLock,
+    },
 };
 
 use chrono::{DateTime, Utc};
@@ -38,6 +41,8 @@ struct Track {
 
 #[derive(Debug, Default)]
 struct Index {
+    /// How far into the log the index has read.
+    cursor: Cursor,
     /// By plate, then id: the order the answers come in.
     tracks: Vec<Track>,
     by_id: HashMap<Uuid, usize>,
@@ -47,6 +52,9 @@ struct Index {
 
 impl Index {
     fn apply(&mut self, events: &[StoredEvent]) {
+        if let Some(last) = events.last() {
+            self.cursor = last.cursor();
+        }
         for event in events {
             match event.event_type.as_str() {
                 VEHICLE_REGISTERED => {
@@ -130,27 +138,65 @@ impl Index {
 #[derive(Clone, Default)]
 pub struct FleetIndex {
     index: Arc<RwLock<Index>>,
+    /// Set once the whole log has been folded: until then queries go to PostgreSQL.
+    ready: Arc<AtomicBool>,
 }
 
 impl FleetIndex {
     /// Folds the whole log, then follows it in a background task.
     pub async fn start(store: &EventStore, wakeups: Wakeups) -> sqlx::Result<Self> {
         let index = Self::default();
+        index.load(store, wakeups).await?;
+        Ok(index)
+    }
+
+    /// The same in the background, so the server answers (from PostgreSQL) while it loads.
+    pub fn spawn(store: EventStore, wakeups: Wakeups) -> Self {
+        let index = Self::default();
+        let loading = index.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match loading.load(&store, wakeups).await {
+                Ok(()) => tracing::info!(
+                    fixes = loading.fixes(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "fleet index ready"
+                ),
+                Err(error) => tracing::error!(
+                    %error,
+                    "the fleet index could not load; the fleet at T comes from PostgreSQL"
+                ),
+            }
+        });
+        index
+    }
+
+    async fn load(&self, store: &EventStore, wakeups: Wakeups) -> sqlx::Result<()> {
         let mut cursor = Cursor::default();
         loop {
             let events = store.read_committed(cursor, 10_000).await?;
             let Some(last) = events.last() else { break };
             cursor = last.cursor();
-            index.apply(&events);
+            self.apply(&events);
         }
-        let follower = index.clone();
+        self.ready.store(true, Ordering::Release);
+        let follower = self.clone();
         tokio::spawn(follow(
             store.pool().clone(),
             cursor,
             wakeups,
             move |events| follower.apply(events),
         ));
-        Ok(index)
+        Ok(())
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// How far into the log the index has read.
+    pub fn cursor(&self) -> Cursor {
+        self.index.read().expect("index lock").cursor
     }
 
     fn apply(&self, events: &[StoredEvent]) {
@@ -233,8 +279,9 @@ mod tests {
 
     /// The fleet at `at`, straight from the log: the definition the index must meet.
     async fn fold_of_the_log(db: &TestDb, at: DateTime<Utc>) -> Vec<FleetPosition> {
-        let mut tracks: Vec<(VehicleRegistered, Option<(DateTime<Utc>, i64, f64, f64)>)> =
-            Vec::new();
+        // Each registration with its latest fix so far: (device time, position, latitude, longitude).
+        type Latest = Option<(DateTime<Utc>, i64, f64, f64)>;
+        let mut tracks: Vec<(VehicleRegistered, Latest)> = Vec::new();
         let mut cursor = Cursor::default();
         loop {
             let events = db.store.read_committed(cursor, 5000).await.unwrap();

@@ -30,7 +30,22 @@ pub struct FleetPosition {
 #[server]
 pub async fn get_fleet_at(at: DateTime<Utc>) -> Result<Vec<FleetPosition>, AppError> {
     let store = expect_context::<crate::event_store::EventStore>();
-    fleet_at(store.pool(), at).await
+    let index = expect_context::<index::FleetIndex>();
+    answer(&index, store.pool(), at).await
+}
+
+/// From the in-memory index once it has loaded, from PostgreSQL until then: the same answer.
+#[cfg(feature = "ssr")]
+pub async fn answer(
+    index: &index::FleetIndex,
+    pool: &sqlx::PgPool,
+    at: DateTime<Utc>,
+) -> Result<Vec<FleetPosition>, AppError> {
+    if index.is_ready() {
+        Ok(index.fleet_at(at))
+    } else {
+        fleet_at(pool, at).await
+    }
 }
 
 /// One index seek per vehicle on `vehicle_positions (vehicle_id, tracked_at, …)`.

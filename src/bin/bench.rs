@@ -1,0 +1,507 @@
+//! The benchmark: creates its own database, generates a realistic fleet, loads it and prints one
+//! table. `cargo run --release --features ssr --bin bench -- --help`
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, AtomicU64, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, TimeZone, Utc};
+use clap::Parser;
+use fleetline::event_store::{rebuild, EventStore, ProjectionRunner};
+use fleetline::fleet::{
+    events::{LocationTracked, VehicleScope},
+    fleet_at::{fleet_at, index::FleetIndex},
+    projections,
+    register_vehicle::register,
+};
+use sqlx::{migrate::MigrateDatabase, Postgres};
+use tokio::{
+    io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
+    net::TcpStream,
+};
+use uuid::Uuid;
+
+#[derive(Parser, Debug)]
+#[command(about = "Fleetline's benchmark: ingest, the fleet at T, rebuild, lag, memory")]
+struct Args {
+    /// Vehicles in the generated fleet.
+    #[arg(long, default_value_t = 1000)]
+    vehicles: usize,
+    /// Fixes loaded before the measurements.
+    #[arg(long, default_value_t = 1_000_000)]
+    fixes: usize,
+    /// Seconds each HTTP ingest measurement runs.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// PostgreSQL server; the benchmark makes (and drops) a database of its own there.
+    #[arg(
+        long,
+        env = "BENCH_DATABASE_URL",
+        default_value = "postgres://postgres@127.0.0.1:5432"
+    )]
+    server: String,
+    /// Keep the database afterwards.
+    #[arg(long)]
+    keep: bool,
+}
+
+/// Percentiles of durations, in milliseconds.
+fn percentiles(mut samples: Vec<Duration>) -> (f64, f64, f64) {
+    samples.sort();
+    let at =
+        |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+    (at(0.50), at(0.95), at(0.99))
+}
+
+fn resident_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(str::to_string)
+        })
+        .and_then(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// A deterministic generator: the same fleet for the same sizes.
+struct Lcg(u64);
+impl Lcg {
+    fn unit(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Vehicles moving along plausible paths (heading drifts, speeds 5–30 m/s), one fix every 1–10 s;
+/// one fix in fifty arrives late, up to ten minutes behind the others.
+struct Fleet {
+    ids: Vec<Uuid>,
+    state: Vec<(f64, f64, f64, DateTime<Utc>)>,
+    random: Lcg,
+}
+
+impl Fleet {
+    fn next_fixes(&mut self, count: usize) -> Vec<LocationTracked> {
+        (0..count)
+            .map(|_| {
+                let v = (self.random.unit() * self.ids.len() as f64) as usize;
+                let (lat, lon, heading, at) = &mut self.state[v];
+                let step = 1.0 + self.random.unit() * 9.0;
+                *heading += (self.random.unit() - 0.5) * 0.6;
+                let metres = step * (5.0 + self.random.unit() * 25.0);
+                *lat = (*lat + metres * heading.cos() / 111_000.0).clamp(-85.0, 85.0);
+                *lon = (*lon + metres * heading.sin() / (111_000.0 * lat.to_radians().cos()))
+                    .clamp(-179.0, 179.0);
+                *at += chrono::Duration::milliseconds((step * 1000.0) as i64);
+                let late = if self.random.unit() < 0.02 {
+                    (self.random.unit() * 600.0) as i64
+                } else {
+                    0
+                };
+                LocationTracked {
+                    location_tracked_id: Uuid::now_v7(),
+                    latitude: *lat,
+                    longitude: *lon,
+                    tracked_at: Some(*at - chrono::Duration::seconds(late)),
+                    extras: Default::default(),
+                    scope: VehicleScope {
+                        vehicle_registered_id: self.ids[v],
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
+/// Makes the request a client sends n-th: path, content type, body.
+type RequestMaker = Arc<dyn Fn(u64) -> (&'static str, &'static str, Vec<u8>) + Send + Sync>;
+
+/// One keep-alive HTTP/1.1 connection.
+struct Client {
+    stream: BufReader<TcpStream>,
+}
+
+impl Client {
+    async fn connect(addr: std::net::SocketAddr) -> Self {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).ok();
+        Self {
+            stream: BufReader::new(stream),
+        }
+    }
+
+    async fn post(&mut self, path: &str, content_type: &str, body: &[u8]) -> u16 {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let stream = self.stream.get_mut();
+        stream.write_all(head.as_bytes()).await.expect("write");
+        stream.write_all(body).await.expect("write");
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await.expect("status line");
+        let status = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await.expect("header");
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body).await.expect("body");
+        status
+    }
+}
+
+/// Sends requests from `connections` clients for `seconds`; answers requests per second.
+async fn load_http(
+    addr: std::net::SocketAddr,
+    connections: usize,
+    seconds: u64,
+    request: RequestMaker,
+) -> f64 {
+    let done = Arc::new(AtomicBool::new(false));
+    let count = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|c| {
+            let (done, count, request) = (done.clone(), count.clone(), request.clone());
+            tokio::spawn(async move {
+                let mut client = Client::connect(addr).await;
+                let mut n = c as u64 * 1_000_000;
+                while !done.load(Ordering::Relaxed) {
+                    let (path, content_type, body) = request(n);
+                    let status = client.post(path, content_type, &body).await;
+                    assert_eq!(status, 200, "{path} answered {status}");
+                    count.fetch_add(1, Ordering::Relaxed);
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    done.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.unwrap();
+    }
+    count.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn catch_up(store: &EventStore) {
+    for projection in projections::all() {
+        ProjectionRunner::new(store.pool().clone(), projection)
+            .with_batch_size(5000)
+            .catch_up()
+            .await
+            .unwrap();
+    }
+}
+
+/// Seconds the oldest unapplied event has waited, for the slowest projection.
+async fn lag_seconds(store: &EventStore) -> f64 {
+    sqlx::query_scalar::<_, Option<f64>>(
+        "SELECT max(extract(epoch FROM now() - (
+             SELECT min(e.recorded_at) FROM events e WHERE (e.transaction_id, e.position) > (c.transaction_id, c.position))))::float8
+         FROM projection_checkpoints c",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap()
+    .unwrap_or(0.0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let name = format!("fleetline_bench_{}", Uuid::now_v7().simple());
+    let url = format!("{}/{name}", args.server.trim_end_matches('/'));
+    Postgres::create_database(&url).await?;
+    let result = run(&args, &url).await;
+    if !args.keep {
+        Postgres::force_drop_database(&url).await?;
+    }
+    result
+}
+
+async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
+    let mut rows: Vec<(String, String)> = Vec::new();
+    let mut row = |what: &str, value: String| {
+        println!("  {what}: {value}");
+        rows.push((what.to_string(), value));
+    };
+    let store = fleetline::server::open_store(url, 80).await?;
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
+
+    // The fleet, and its history.
+    let mut fleet = Fleet {
+        ids: Vec::new(),
+        state: Vec::new(),
+        random: Lcg(42),
+    };
+    for n in 0..args.vehicles {
+        let id = register(&store, &format!("BENCH-{n:05}"), None, None, start)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .vehicle_registered_id;
+        let (lat, lon) = (
+            48.0 + fleet.random.unit() * 6.0,
+            6.0 + fleet.random.unit() * 9.0,
+        );
+        fleet.ids.push(id);
+        fleet
+            .state
+            .push((lat, lon, fleet.random.unit() * std::f64::consts::TAU, start));
+    }
+    let began = Instant::now();
+    let mut loaded = 0;
+    while loaded < args.fixes {
+        let count = (args.fixes - loaded).min(10_000);
+        let events: Vec<_> = fleet
+            .next_fixes(count)
+            .iter()
+            .map(LocationTracked::to_event)
+            .collect();
+        store.append(&events, None).await?;
+        loaded += count;
+    }
+    row(
+        "fixes loaded (store append, 10,000 per call)",
+        format!(
+            "{} in {:.1} s = {:.0} fixes/s",
+            args.fixes,
+            began.elapsed().as_secs_f64(),
+            args.fixes as f64 / began.elapsed().as_secs_f64()
+        ),
+    );
+
+    let began = Instant::now();
+    catch_up(&store).await;
+    let events = store.count().await? as f64;
+    row(
+        "projections caught up from zero",
+        format!(
+            "{:.0} events/s per projection ({:.1} s for both)",
+            2.0 * events / began.elapsed().as_secs_f64(),
+            began.elapsed().as_secs_f64()
+        ),
+    );
+
+    let began = Instant::now();
+    for projection in projections::all() {
+        rebuild(store.pool(), projection.as_ref(), 10_000, |_| {}).await?;
+    }
+    row(
+        "rebuild (aside, then swap)",
+        format!(
+            "{:.0} events/s per projection",
+            2.0 * events / began.elapsed().as_secs_f64()
+        ),
+    );
+
+    let before = resident_mb();
+    let began = Instant::now();
+    let wakeups = fleetline::server::start_projections(store.pool(), Duration::from_millis(500));
+    let index = FleetIndex::start(&store, wakeups.clone()).await?;
+    row(
+        "fleet index folded from the log",
+        format!(
+            "{} fixes in {:.1} s, +{:.0} MB resident",
+            index.fixes(),
+            began.elapsed().as_secs_f64(),
+            resident_mb() - before
+        ),
+    );
+
+    // The fleet at random moments of the history.
+    let end = fleet.state.iter().map(|s| s.3).max().unwrap_or(start);
+    let span = (end - start).num_milliseconds().max(1) as f64;
+    let mut random = Lcg(7);
+    let mut moment = || start + chrono::Duration::milliseconds((random.unit() * span) as i64);
+    let mut measure = |samples: usize| (0..samples).map(|_| moment()).collect::<Vec<_>>();
+    let moments = measure(300);
+    let timed = moments
+        .iter()
+        .map(|at| {
+            let t = Instant::now();
+            std::hint::black_box(index.fleet_at(*at));
+            t.elapsed()
+        })
+        .collect();
+    let (p50, p95, p99) = percentiles(timed);
+    row(
+        &format!("fleet at T, in-memory index ({} vehicles)", args.vehicles),
+        format!("p50 {p50:.2} ms, p95 {p95:.2} ms, p99 {p99:.2} ms"),
+    );
+    let mut sql = Vec::new();
+    for at in measure(40) {
+        let t = Instant::now();
+        let answer = fleet_at(store.pool(), at)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        sql.push(t.elapsed());
+        assert_eq!(answer, index.fleet_at(at), "index and SQL agree at {at}");
+    }
+    let (s50, s95, s99) = percentiles(sql);
+    row(
+        "fleet at T, SQL (one index seek per vehicle)",
+        format!("p50 {s50:.1} ms, p95 {s95:.1} ms, p99 {s99:.1} ms"),
+    );
+    let mut fold = Vec::new();
+    for at in measure(3) {
+        let t = Instant::now();
+        sqlx::query("SELECT DISTINCT ON (payload->'scope'->>'vehicleRegisteredId') payload FROM events
+                     WHERE event_type = 'LocationTracked' AND (payload->>'trackedAt')::timestamptz <= $1
+                     ORDER BY payload->'scope'->>'vehicleRegisteredId', (payload->>'trackedAt')::timestamptz DESC, position DESC")
+            .bind(at)
+            .fetch_all(store.pool())
+            .await?;
+        fold.push(t.elapsed());
+    }
+    let (f50, _, _) = percentiles(fold);
+    row(
+        "fleet at T, folding the log (SQL over the events)",
+        format!(
+            "p50 {f50:.0} ms: the index is {:.0}× faster at p50, SQL seeks {:.0}×",
+            f50 / p50,
+            f50 / s50
+        ),
+    );
+
+    // HTTP ingest against the API, with projections and the live feed running.
+    let live = fleetline::fleet::live_updates::LiveFeed::start(store.clone(), wakeups).await?;
+    let state = fleetline::server::AppState {
+        leptos_options: leptos::prelude::LeptosOptions::builder()
+            .output_name("fleetline")
+            .build(),
+        store: store.clone(),
+        live,
+        map: Default::default(),
+        osmand: Default::default(),
+        fleet_index: index.clone(),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        axum::serve(listener, fleetline::http::routes().with_state(state)).await
+    });
+
+    let ids: Arc<Vec<Uuid>> = Arc::new(fleet.ids.clone());
+    let single = {
+        let ids = ids.clone();
+        Arc::new(move |n: u64| {
+            let id = ids[(n as usize) % ids.len()];
+            let body = format!(
+                r#"{{"vehicleRegisteredId":"{id}","latitude":{},"longitude":{}}}"#,
+                50.0 + (n % 1000) as f64 * 1e-4,
+                8.0
+            );
+            ("/track-location", "application/json", body.into_bytes())
+        }) as RequestMaker
+    };
+    for connections in [16, 64] {
+        let rate = load_http(addr, connections, args.seconds, single.clone()).await;
+        row(
+            &format!("single-fix HTTP, {connections} connections"),
+            format!("{rate:.0} requests/s"),
+        );
+    }
+    let lag_samples = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sampling = {
+        let (store, samples) = (store.clone(), lag_samples.clone());
+        tokio::spawn(async move {
+            loop {
+                let lag = lag_seconds(&store).await;
+                samples.lock().unwrap().push(lag);
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+    };
+    const BATCH: usize = 5000;
+    let batch = {
+        let ids = ids.clone();
+        Arc::new(move |n: u64| {
+            let mut body = String::with_capacity(BATCH * 110);
+            for i in 0..BATCH {
+                let id = ids[(n as usize * BATCH + i) % ids.len()];
+                body.push_str(&format!(
+                    r#"{{"vehicleRegisteredId":"{id}","latitude":{},"longitude":9.5}}"#,
+                    50.0 + (i % 1000) as f64 * 1e-4
+                ));
+                body.push('\n');
+            }
+            (
+                "/track-locations",
+                "application/x-ndjson",
+                body.into_bytes(),
+            )
+        }) as RequestMaker
+    };
+    let rate = load_http(addr, 4, args.seconds, batch).await * BATCH as f64;
+    row(
+        &format!("batch HTTP (NDJSON, {BATCH} fixes per request, 4 connections)"),
+        format!("{rate:.0} fixes/s"),
+    );
+    let max_lag = lag_samples
+        .lock()
+        .unwrap()
+        .iter()
+        .copied()
+        .fold(0.0, f64::max);
+    row(
+        "projection lag during batch ingest",
+        format!("max {max_lag:.2} s"),
+    );
+    sampling.abort();
+    row(
+        "server resident memory",
+        format!("{:.0} MB ({} fixes indexed)", resident_mb(), index.fixes()),
+    );
+
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_default();
+    let version: String = sqlx::query_scalar("SHOW server_version")
+        .fetch_one(store.pool())
+        .await?;
+    println!();
+    println!(
+        "Machine: {} cores, {cpu}, PostgreSQL {version}; {} vehicles, {} fixes loaded",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        args.vehicles,
+        args.fixes
+    );
+    println!();
+    println!("| measure | result |");
+    println!("| --- | --- |");
+    for (what, value) in rows {
+        println!("| {what} | {value} |");
+    }
+    Ok(())
+}
