@@ -130,6 +130,24 @@ test('the page works at phone width', async ({ page, request }, testInfo) => {
   await page.screenshot({ path: testInfo.outputPath('phone.png'), fullPage: true });
 });
 
+test('a GPS device registered through the form reports over the OsmAnd protocol', async ({ page, request }) => {
+  await openLive(page);
+  const licensePlate = plate('GPS');
+  const device = `dev-${Math.random().toString(36).slice(2, 8)}`;
+  await page.getByLabel('Licence plate').fill(licensePlate);
+  await page.getByLabel('GPS device identifier (optional)').fill(device);
+  await page.getByRole('button', { name: 'Register' }).click();
+  await expect(page.locator('.field-ok')).toHaveText(`Registered ${licensePlate}`);
+
+  // As the old Android Traccar Client sends it: speed in knots, an empty body.
+  const response = await request.post(`/?id=${device}&lat=52.5&lon=13.4&speed=10&bearing=90&batt=87`);
+  expect(response.status()).toBe(200);
+  const row = page.locator('.vehicle', { hasText: licensePlate });
+  await expect(row.locator('.coords')).toHaveText('52.50000, 13.40000');
+  await row.click();
+  await expect(page.locator('.history .readings').first()).toHaveText('19 km/h · 90° · battery 87%');
+});
+
 test.describe('before the wasm has loaded', () => {
   test.use({ javaScriptEnabled: false });
 

@@ -78,7 +78,7 @@ mod leaflet_view {
     use super::MapSettings;
     use crate::app::clustering::{clusters, should_cluster};
     use crate::app::state::Row;
-    use crate::app::time_format::{ago, coordinates, utc};
+    use crate::app::time_format::{ago, coordinates, readings, utc};
     use crate::fleet::vehicle_trail::TrailPoint;
 
     /// Leaflet objects live in the browser's only thread, outside the reactive system.
@@ -168,8 +168,14 @@ mod leaflet_view {
                 )
             })
             .unwrap_or_default();
+        let readings = readings(row.speed_mps, row.heading, row.battery_percent);
+        let readings = if readings.is_empty() {
+            String::new()
+        } else {
+            format!("<dt>Device</dt><dd>{readings}</dd>")
+        };
         JsValue::from_str(&format!(
-            r#"<div class="popup"><strong>{}</strong><dl><dt>Position</dt><dd>{}</dd>{seen}</dl></div>"#,
+            r#"<div class="popup"><strong>{}</strong><dl><dt>Position</dt><dd>{}</dd>{seen}{readings}</dl></div>"#,
             row.plate,
             coordinates(latitude, longitude)
         ))

@@ -11,10 +11,21 @@ pub fn RegisterForm() -> impl IntoView {
     let state = expect_context::<FleetState>();
     let action = ServerAction::<RegisterVehicle>::new();
     let input = NodeRef::<leptos::html::Input>::new();
-    let error = move || match action.value().get() {
-        Some(Err(error)) => Some(error.message),
-        _ => None,
+    let device = NodeRef::<leptos::html::Input>::new();
+    // Each error next to its field.
+    let error_on = move |field: &'static str| {
+        move || match action.value().get() {
+            Some(Err(error))
+                if error.field.as_deref() == Some(field)
+                    || (field == "vehicleLicensePlate" && error.field.is_none()) =>
+            {
+                Some(error.message)
+            }
+            _ => None,
+        }
     };
+    let error = error_on("vehicleLicensePlate");
+    let device_error = error_on("deviceId");
     let registered = move || match action.value().get() {
         Some(Ok(registered)) => Some(format!("Registered {}", registered.vehicle_license_plate)),
         _ => None,
@@ -22,8 +33,8 @@ pub fn RegisterForm() -> impl IntoView {
     Effect::new(move |_| {
         if let Some(Ok(registered)) = action.value().get() {
             state.registered(registered);
-            if let Some(input) = input.get() {
-                input.set_value("");
+            for field in [input.get(), device.get()].into_iter().flatten() {
+                field.set_value("");
             }
         }
     });
@@ -48,6 +59,18 @@ pub fn RegisterForm() -> impl IntoView {
                     <button type="submit" disabled=move || action.pending().get()>"Register"</button>
                 </div>
                 <p id="plate-error" class="field-error" role="alert">{error}</p>
+                <label for="device">"GPS device identifier (optional)"</label>
+                <input
+                    id="device"
+                    name="device_id"
+                    node_ref=device
+                    type="text"
+                    autocomplete="off"
+                    placeholder="e.g. Traccar Client's identifier"
+                    aria-invalid=move || if device_error().is_some() { "true" } else { "false" }
+                    aria-describedby="device-error"
+                />
+                <p id="device-error" class="field-error" role="alert">{device_error}</p>
                 <p class="field-ok" role="status">{registered}</p>
             </ActionForm>
         </section>

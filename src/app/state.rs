@@ -28,6 +28,10 @@ pub struct Row {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub tracked_at: Option<DateTime<Utc>>,
+    /// The current fix's readings (live only), when its device sent them.
+    pub speed_mps: Option<f64>,
+    pub heading: Option<f64>,
+    pub battery_percent: Option<f64>,
 }
 
 impl Row {
@@ -83,6 +87,9 @@ impl FleetState {
                         latitude: p.latitude,
                         longitude: p.longitude,
                         tracked_at: p.tracked_at,
+                        speed_mps: None,
+                        heading: None,
+                        battery_percent: None,
                     })
                     .collect();
             }
@@ -95,6 +102,9 @@ impl FleetState {
                 latitude: v.latitude,
                 longitude: v.longitude,
                 tracked_at: v.tracked_at,
+                speed_mps: v.speed_mps,
+                heading: v.heading,
+                battery_percent: v.battery_percent,
             })
             .collect()
     }
@@ -137,6 +147,9 @@ impl FleetState {
                     longitude,
                     tracked_at,
                     recorded_at,
+                    speed_mps,
+                    heading,
+                    battery_percent,
                 } => match list
                     .iter_mut()
                     .find(|v| v.vehicle_registered_id == vehicle_registered_id)
@@ -151,6 +164,9 @@ impl FleetState {
                         vehicle.longitude = Some(longitude);
                         vehicle.tracked_at = Some(tracked_at);
                         vehicle.recorded_at = Some(recorded_at);
+                        vehicle.speed_mps = speed_mps;
+                        vehicle.heading = heading;
+                        vehicle.battery_percent = battery_percent;
                     }
                     Some(_) => {}
                     None => unknown_vehicle = true,
@@ -206,6 +222,9 @@ fn insert(list: &mut Vec<Vehicle>, id: Uuid, plate: String, registered_at: DateT
         longitude: None,
         tracked_at: None,
         recorded_at: None,
+        speed_mps: None,
+        heading: None,
+        battery_percent: None,
     });
     list.sort_by(|a, b| a.vehicle_license_plate.cmp(&b.vehicle_license_plate));
 }

@@ -33,6 +33,23 @@ pub fn local(time: DateTime<Utc>) -> String {
     }
 }
 
+/// A device's readings as a person reads them: "36 km/h · 90° · battery 87%"; empty when none.
+pub fn readings(
+    speed_mps: Option<f64>,
+    heading: Option<f64>,
+    battery_percent: Option<f64>,
+) -> String {
+    [
+        speed_mps.map(|mps| format!("{:.0} km/h", mps * 3.6)),
+        heading.map(|degrees| format!("{degrees:.0}°")),
+        battery_percent.map(|percent| format!("battery {percent:.0}%")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
 pub fn coordinates(latitude: f64, longitude: f64) -> String {
     format!("{latitude:.5}, {longitude:.5}")
 }
@@ -51,5 +68,10 @@ mod tests {
         assert_eq!(ago(now - Duration::hours(3), now), "3 h ago");
         assert_eq!(ago(now - Duration::days(2), now), "2 d ago");
         assert_eq!(coordinates(52.52, 13.405), "52.52000, 13.40500");
+        assert_eq!(
+            readings(Some(10.0), Some(90.0), Some(87.0)),
+            "36 km/h · 90° · battery 87%"
+        );
+        assert_eq!(readings(None, None, None), "");
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use super::state::{FleetState, Row};
-use super::time_format::{ago, coordinates, utc};
+use super::time_format::{ago, coordinates, readings, utc};
 use crate::fleet::vehicle_events::vehicle_events;
 
 #[component]
@@ -100,11 +100,21 @@ fn VehicleDetail() -> impl IntoView {
                                 let payload = &event.payload;
                                 let detail = match (payload["latitude"].as_f64(), payload["longitude"].as_f64()) {
                                     (Some(lat), Some(lon)) => coordinates(lat, lon),
-                                    _ => payload["vehicleLicensePlate"].as_str().unwrap_or_default().to_string(),
+                                    _ => payload["vehicleLicensePlate"]
+                                        .as_str()
+                                        .or(payload["deviceId"].as_str().filter(|_| event.event_type == "DeviceAssigned"))
+                                        .unwrap_or_default()
+                                        .to_string(),
                                 };
+                                let readings = readings(
+                                    payload["speedMps"].as_f64(),
+                                    payload["heading"].as_f64(),
+                                    payload["batteryPercent"].as_f64(),
+                                );
                                 let when = payload["trackedAt"]
                                     .as_str()
                                     .or(payload["registeredAt"].as_str())
+                                    .or(payload["assignedAt"].as_str())
                                     .and_then(|raw| chrono::DateTime::parse_from_rfc3339(raw).ok())
                                     .map(|at| utc(at.with_timezone(&chrono::Utc)))
                                     .unwrap_or_default();
@@ -112,6 +122,7 @@ fn VehicleDetail() -> impl IntoView {
                                     <li class="event">
                                         <span class="type">{event.event_type}</span>
                                         <span class="detail">{detail}</span>
+                                        <span class="readings">{readings}</span>
                                         <span class="when" title=format!("recorded {}", utc(event.recorded_at))>{when}</span>
                                     </li>
                                 }

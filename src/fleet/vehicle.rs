@@ -18,10 +18,17 @@ pub struct Vehicle {
     pub tracked_at: Option<DateTime<Utc>>,
     /// When the server recorded the current position.
     pub recorded_at: Option<DateTime<Utc>>,
+    /// The current fix's readings, when its device sent them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speed_mps: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub battery_percent: Option<f64>,
 }
 
 /// Columns of `vehicles` under the names of [`Vehicle`].
 #[cfg(feature = "ssr")]
 pub const VEHICLE_COLUMNS: &str =
     "vehicle_id AS vehicle_registered_id, license_plate AS vehicle_license_plate, \
-     registered_at, latitude, longitude, tracked_at, recorded_at";
+     registered_at, latitude, longitude, tracked_at, recorded_at, speed_mps, heading, battery_percent";

@@ -25,6 +25,12 @@ pub enum LiveUpdate {
         longitude: f64,
         tracked_at: DateTime<Utc>,
         recorded_at: DateTime<Utc>,
+        #[serde(default)]
+        speed_mps: Option<f64>,
+        #[serde(default)]
+        heading: Option<f64>,
+        #[serde(default)]
+        battery_percent: Option<f64>,
     },
 }
 
@@ -87,6 +93,9 @@ mod feed {
                     longitude: fix.longitude,
                     tracked_at: fix.tracked_at.unwrap_or(event.recorded_at),
                     recorded_at: event.recorded_at,
+                    speed_mps: fix.extras.speed_mps,
+                    heading: fix.extras.heading,
+                    battery_percent: fix.extras.battery_percent,
                 })
             }
             _ => None,

@@ -23,6 +23,9 @@ struct Fix {
     tracked_at: DateTime<Utc>,
     recorded_at: DateTime<Utc>,
     position: i64,
+    speed_mps: Option<f64>,
+    heading: Option<f64>,
+    battery_percent: Option<f64>,
 }
 
 impl Fix {
@@ -61,6 +64,9 @@ fn fixes(events: &[StoredEvent]) -> sqlx::Result<Vec<Fix>> {
                 tracked_at: fix.tracked_at.unwrap_or(event.recorded_at),
                 recorded_at: event.recorded_at,
                 position: event.position,
+                speed_mps: fix.extras.speed_mps,
+                heading: fix.extras.heading,
+                battery_percent: fix.extras.battery_percent,
             })
         })
         .collect()
@@ -126,9 +132,11 @@ impl Projection for Vehicles {
         sqlx::query(
             "UPDATE vehicles v
              SET latitude = f.latitude, longitude = f.longitude, tracked_at = f.tracked_at,
-                 recorded_at = f.recorded_at, fix_position = f.position
-             FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])
-                  AS f(vehicle_id, latitude, longitude, tracked_at, recorded_at, position)
+                 recorded_at = f.recorded_at, fix_position = f.position,
+                 speed_mps = f.speed_mps, heading = f.heading, battery_percent = f.battery_percent
+             FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::timestamptz[], $5::timestamptz[], $6::bigint[],
+                         $7::float8[], $8::float8[], $9::float8[])
+                  AS f(vehicle_id, latitude, longitude, tracked_at, recorded_at, position, speed_mps, heading, battery_percent)
              WHERE v.vehicle_id = f.vehicle_id
                AND (v.tracked_at IS NULL OR (v.tracked_at, v.fix_position) < (f.tracked_at, f.position))",
         )
@@ -138,6 +146,9 @@ impl Projection for Vehicles {
         .bind(fixes.iter().map(|f| f.tracked_at).collect::<Vec<_>>())
         .bind(fixes.iter().map(|f| f.recorded_at).collect::<Vec<_>>())
         .bind(fixes.iter().map(|f| f.position).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.speed_mps).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.heading).collect::<Vec<_>>())
+        .bind(fixes.iter().map(|f| f.battery_percent).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
         Ok(())

@@ -23,14 +23,21 @@ pub struct Registered {
 }
 
 /// The form's server function; also works as a plain form post before the wasm has loaded.
+/// An empty device field means no device.
 #[server(endpoint = "register_vehicle")]
-pub async fn register_vehicle(vehicle_license_plate: String) -> Result<Registered, AppError> {
+pub async fn register_vehicle(
+    vehicle_license_plate: String,
+    #[server(default)] device_id: Option<String>,
+) -> Result<Registered, AppError> {
     let store = expect_context::<crate::event_store::EventStore>();
+    let device_id = device_id
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty());
     register(
         &store,
         &vehicle_license_plate,
         None,
-        None,
+        device_id,
         chrono::Utc::now(),
     )
     .await
