@@ -4,8 +4,9 @@ CREATE TABLE events (
     -- Global order in which rows were inserted (not committed: see transaction_id).
     position       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     -- Readers order by (transaction_id, position) and only read below the oldest running
-    -- transaction, so an event whose transaction commits late is never skipped.
-    transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+    -- transaction, so an event whose transaction commits late is never skipped. The xid8 is kept
+    -- as a bigint: the planner has statistics for it, so "after this cursor" reads use the index.
+    transaction_id bigint NOT NULL DEFAULT pg_current_xact_id()::text::bigint,
     -- Chosen by the writer: appending the same id twice stores it once.
     event_id       uuid NOT NULL UNIQUE,
     event_type     text NOT NULL,
@@ -32,23 +33,14 @@ CREATE TRIGGER events_refuse_changes
     BEFORE UPDATE OR DELETE OR TRUNCATE ON events
     FOR EACH STATEMENT EXECUTE FUNCTION events_are_append_only();
 
--- One wake-up per transaction: PostgreSQL folds identical notifications of one transaction
--- into one, delivered at commit.
-CREATE FUNCTION events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('events_appended', '');
-    RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER events_notify_subscribers
-    AFTER INSERT ON events
-    FOR EACH STATEMENT EXECUTE FUNCTION events_notify();
+-- Subscribers are woken by NOTIFY on channel `events_appended`, sent by the app after its appends
+-- commit (coalesced), not by a trigger: a NOTIFY inside the writer's transaction holds PostgreSQL's
+-- notification lock through the commit and so serialises every writer.
 
 -- Where each projection has got to; written in the same transaction as its read model.
 CREATE TABLE projection_checkpoints (
     projection     text PRIMARY KEY,
-    transaction_id xid8 NOT NULL DEFAULT '0',
+    transaction_id bigint NOT NULL DEFAULT 0,
     position       bigint NOT NULL DEFAULT 0,
     updated_at     timestamptz NOT NULL DEFAULT now()
 );

@@ -503,5 +503,6 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     for (what, value) in rows {
         println!("| {what} | {value} |");
     }
+    store.pool().close().await;
     Ok(())
 }

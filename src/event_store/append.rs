@@ -66,6 +66,9 @@ impl EventStore {
         let mut tx = self.pool.begin().await?;
         let appended = append_all_in(&mut tx, events, conditions).await?;
         tx.commit().await?;
+        if !appended.is_retry() {
+            self.announce();
+        }
         Ok(appended)
     }
 }

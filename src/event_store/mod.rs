@@ -22,7 +22,27 @@ pub use read::{Cursor, StoredEvent};
 pub use rebuild::{rebuild, RebuildProgress};
 pub use subscription::{follow, Projection, ProjectionRunner, Wakeups};
 
+use std::sync::Arc;
+
 use sqlx::PgPool;
+use tokio::sync::watch;
+
+/// Sends one NOTIFY for all the appends committed since the last one, outside the writers'
+/// transactions: a NOTIFY inside a transaction holds PostgreSQL's notification lock through its
+/// commit, which would let only one writer commit at a time. Ends with the last store handle.
+async fn announce_appends(pool: PgPool, mut appended: watch::Receiver<()>) {
+    while appended.changed().await.is_ok() {
+        if let Err(error) = sqlx::query("SELECT pg_notify($1, '')")
+            .bind(CHANNEL)
+            .execute(&pool)
+            .await
+        {
+            // Subscribers still poll: a lost announcement delays them, loses nothing.
+            tracing::warn!(%error, "cannot announce appended events");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+}
 
 /// Which events a read or an append condition is about: events of any of `event_types`
 /// (all types when empty) that carry every one of `tags`.
@@ -50,11 +70,27 @@ impl Query {
 #[derive(Clone, Debug)]
 pub struct EventStore {
     pool: PgPool,
+    /// Signalled after each append commits; see [`announce_appends`].
+    appended: Arc<watch::Sender<()>>,
 }
 
+/// The channel subscribers listen on.
+pub const CHANNEL: &str = "events_appended";
+
 impl EventStore {
+    /// Also starts the task that announces appends to every instance's subscribers.
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        let (appended, receiver) = watch::channel(());
+        tokio::spawn(announce_appends(pool.clone(), receiver));
+        Self {
+            pool,
+            appended: Arc::new(appended),
+        }
+    }
+
+    /// Tells subscribers that events were committed.
+    fn announce(&self) {
+        self.appended.send_replace(());
     }
 
     pub fn pool(&self) -> &PgPool {

@@ -39,7 +39,7 @@ impl StoredEvent {
 }
 
 pub(super) const COLUMNS: &str =
-    "position, transaction_id::text::bigint AS transaction_id, event_id, event_type, tags, payload, recorded_at";
+    "position, transaction_id, event_id, event_type, tags, payload, recorded_at";
 
 impl EventStore {
     /// Events matching `query` with a position after `after`, in position order: the view a
@@ -56,6 +56,21 @@ impl EventStore {
         sql.push(" AND position > ").push_bind(after);
         sql.push(" ORDER BY position LIMIT ").push_bind(limit);
         sql.build_query_as().fetch_all(&self.pool).await
+    }
+
+    /// Events of one type by their ids: one round trip, one index probe each.
+    pub async fn read_by_ids(
+        &self,
+        event_type: &str,
+        ids: &[Uuid],
+    ) -> sqlx::Result<Vec<StoredEvent>> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM events WHERE event_id = ANY($1) AND event_type = $2 ORDER BY position"
+        ))
+        .bind(ids)
+        .bind(event_type)
+        .fetch_all(&self.pool)
+        .await
     }
 
     /// Events of one type carrying any of `tags`, in position order: one round trip to find
@@ -95,8 +110,8 @@ pub async fn read_committed<'c>(
 ) -> sqlx::Result<Vec<StoredEvent>> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM events
-         WHERE (transaction_id, position) > ($1::bigint::text::xid8, $2)
-           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         WHERE (transaction_id, position) > ($1, $2)
+           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
          ORDER BY transaction_id, position
          LIMIT $3"
     ))
@@ -109,13 +124,11 @@ pub async fn read_committed<'c>(
 
 /// How many events lie beyond `after` (committed or not yet readable): a subscriber's lag.
 pub async fn count_after<'c>(executor: impl PgExecutor<'c>, after: Cursor) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
-        "SELECT count(*) FROM events WHERE (transaction_id, position) > ($1::bigint::text::xid8, $2)",
-    )
-    .bind(after.transaction_id)
-    .bind(after.position)
-    .fetch_one(executor)
-    .await
+    sqlx::query_scalar("SELECT count(*) FROM events WHERE (transaction_id, position) > ($1, $2)")
+        .bind(after.transaction_id)
+        .bind(after.position)
+        .fetch_one(executor)
+        .await
 }
 
 impl EventStore {
@@ -123,7 +136,7 @@ impl EventStore {
     /// it has seen everything committed so far.
     pub async fn last(&self) -> sqlx::Result<Cursor> {
         let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT transaction_id::text::bigint, position FROM events
+            "SELECT transaction_id, position FROM events
              ORDER BY transaction_id DESC, position DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)
@@ -141,8 +154,8 @@ impl EventStore {
     /// readable yet: such a subscriber sees them too — it repeats rather than skips.
     pub async fn head(&self) -> sqlx::Result<Cursor> {
         let row: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT transaction_id::text::bigint, position FROM events
-             WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            "SELECT transaction_id, position FROM events
+             WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
              ORDER BY transaction_id DESC, position DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)

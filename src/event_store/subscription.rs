@@ -22,8 +22,8 @@ pub trait Projection: Send + Sync + 'static {
     async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()>;
 }
 
-/// Wake-ups for subscribers: one per committed transaction that appended events (LISTEN/NOTIFY),
-/// plus a poll as a safety net for lost notifications.
+/// Wake-ups for subscribers: the store's announcements of appends (LISTEN/NOTIFY, coalesced), plus
+/// a poll as a safety net for lost notifications and events written by other programs.
 #[derive(Clone)]
 pub struct Wakeups {
     receiver: watch::Receiver<u64>,
@@ -66,7 +66,7 @@ async fn listen_until_error(pool: &PgPool, sender: &watch::Sender<u64>) -> sqlx:
         Err(error) => return error,
     };
     listener.ignore_pool_close_event(true);
-    if let Err(error) = listener.listen("events_appended").await {
+    if let Err(error) = listener.listen(super::CHANNEL).await {
         return error;
     }
     loop {
@@ -204,7 +204,7 @@ pub(super) async fn ensure_checkpoint(pool: &PgPool, name: &str) -> sqlx::Result
 
 async fn checkpoint(pool: &PgPool, name: &str) -> sqlx::Result<Cursor> {
     let (transaction_id, position) = sqlx::query_as(
-        "SELECT transaction_id::text::bigint, position FROM projection_checkpoints WHERE projection = $1",
+        "SELECT transaction_id, position FROM projection_checkpoints WHERE projection = $1",
     )
     .bind(name)
     .fetch_one(pool)
@@ -222,10 +222,10 @@ pub(super) async fn lock_checkpoint(
     skip_locked: bool,
 ) -> sqlx::Result<Option<Cursor>> {
     let sql = if skip_locked {
-        "SELECT transaction_id::text::bigint, position FROM projection_checkpoints
+        "SELECT transaction_id, position FROM projection_checkpoints
          WHERE projection = $1 FOR UPDATE SKIP LOCKED"
     } else {
-        "SELECT transaction_id::text::bigint, position FROM projection_checkpoints
+        "SELECT transaction_id, position FROM projection_checkpoints
          WHERE projection = $1 FOR UPDATE"
     };
     let row: Option<(i64, i64)> = sqlx::query_as(sql)
@@ -245,7 +245,7 @@ pub(super) async fn save_checkpoint(
 ) -> sqlx::Result<()> {
     sqlx::query(
         "UPDATE projection_checkpoints
-         SET transaction_id = $2::bigint::text::xid8, position = $3, updated_at = now()
+         SET transaction_id = $2, position = $3, updated_at = now()
          WHERE projection = $1",
     )
     .bind(name)

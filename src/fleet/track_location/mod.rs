@@ -197,8 +197,7 @@ mod command {
     use crate::error::AppError;
     use crate::event_store::{EventStore, Query};
     use crate::fleet::events::{
-        plate_tag, vehicle_tag, LocationTracked, VehicleRegistered, VehicleScope,
-        VEHICLE_REGISTERED,
+        plate_tag, LocationTracked, VehicleRegistered, VehicleScope, VEHICLE_REGISTERED,
     };
     use crate::fleet::license_plate::LicensePlate;
 
@@ -238,21 +237,21 @@ mod command {
         store: &EventStore,
         vehicle: &VehicleRef,
     ) -> Result<Uuid, AppError> {
-        let (query, field) = match vehicle {
+        let (found, field) = match vehicle {
+            // A registration's event id is the vehicle's id: one index probe, however long
+            // the vehicle's history.
             VehicleRef::Id(id) => (
-                Query::of_types(&[VEHICLE_REGISTERED]).tagged(vehicle_tag(*id)),
+                store.read_by_ids(VEHICLE_REGISTERED, &[*id]).await?,
                 "vehicleRegisteredId",
             ),
             VehicleRef::Plate(raw) => {
                 let plate = LicensePlate::parse(raw)
                     .map_err(|message| AppError::unprocessable("vehicleLicensePlate", message))?;
-                (
-                    Query::of_types(&[VEHICLE_REGISTERED]).tagged(plate_tag(plate.as_str())),
-                    "vehicleLicensePlate",
-                )
+                let query =
+                    Query::of_types(&[VEHICLE_REGISTERED]).tagged(plate_tag(plate.as_str()));
+                (store.read(&query, 0, 1).await?, "vehicleLicensePlate")
             }
         };
-        let found = store.read(&query, 0, 1).await?;
         let registered: VehicleRegistered = found
             .first()
             .ok_or_else(|| AppError::vehicle_not_found(field))?

@@ -72,12 +72,33 @@ mod command {
             return Err(refuse(refused, fixes.len()));
         }
 
-        // One round trip finds every vehicle of the batch.
-        let mut wanted = tags.clone();
-        wanted.sort_unstable();
-        wanted.dedup();
+        // Two round trips at most find every vehicle of the batch: by id (a registration's event
+        // id is its vehicle's) and by plate.
+        let mut ids: Vec<Uuid> = fixes
+            .iter()
+            .filter_map(|fix| match fix.vehicle {
+                VehicleRef::Id(id) => Some(id),
+                VehicleRef::Plate(_) => None,
+            })
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut plates: Vec<String> = tags
+            .iter()
+            .filter(|t| t.starts_with("plate:"))
+            .cloned()
+            .collect();
+        plates.sort_unstable();
+        plates.dedup();
+        let mut registrations = Vec::new();
+        if !ids.is_empty() {
+            registrations.extend(store.read_by_ids(VEHICLE_REGISTERED, &ids).await?);
+        }
+        if !plates.is_empty() {
+            registrations.extend(store.read_any_tag(VEHICLE_REGISTERED, &plates).await?);
+        }
         let mut vehicles: HashMap<String, Uuid> = HashMap::new();
-        for event in store.read_any_tag(VEHICLE_REGISTERED, &wanted).await? {
+        for event in registrations {
             let registered: VehicleRegistered = event.decode()?;
             for tag in event.tags {
                 vehicles.insert(tag, registered.vehicle_registered_id);
