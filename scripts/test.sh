@@ -217,15 +217,19 @@ run_e2e() {
 	trap 'exit 143' TERM
 	rm -rf "$ARTIFACTS"
 	mkdir -p "$ARTIFACTS" "$LOG_DIR"
-	local port
+	local port osmand_port
 	port="$(free_port)"
+	osmand_port="$(free_port)"
 	E2E_DB="fleetline_e2e_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 	local db_url="$E2E_SERVER_URL/$E2E_DB"
 	local base_url="http://127.0.0.1:$port"
 	local server_log="$ARTIFACTS/server.log"
 	say "starting target/release/fleetline on 127.0.0.1:$port, database $E2E_DB (log: end2end/artifacts/server.log)"
+	# The GPS devices' listener (OsmAnd, 127.0.0.1:5055 by default) gets a free port too, so that
+	# a server already running here (scripts/run.sh) does not collide with this one.
 	LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=fleetline \
 		LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="$db_url" \
+		FLEETLINE_OSMAND_ADDR="127.0.0.1:$osmand_port" \
 		"$binary" >"$server_log" 2>&1 &
 	SERVER_PID=$!
 	say "waiting for GET $base_url/health to answer 200 (up to 60 s)"
