@@ -106,11 +106,19 @@ fn VehicleDetail() -> impl IntoView {
                                         .unwrap_or_default()
                                         .to_string(),
                                 };
-                                let readings = readings(
-                                    payload["speedMps"].as_f64(),
-                                    payload["heading"].as_f64(),
-                                    payload["batteryPercent"].as_f64(),
-                                );
+                                let readings = [
+                                    readings(
+                                        payload["speedMps"].as_f64(),
+                                        payload["heading"].as_f64(),
+                                        payload["batteryPercent"].as_f64(),
+                                    ),
+                                    payload["altitude"].as_f64().map(|m| format!("altitude {m:.0} m")).unwrap_or_default(),
+                                    payload["accuracy"].as_f64().map(|m| format!("±{m:.0} m")).unwrap_or_default(),
+                                ]
+                                .into_iter()
+                                .filter(|part| !part.is_empty())
+                                .collect::<Vec<_>>()
+                                .join(" · ");
                                 let when = payload["trackedAt"]
                                     .as_str()
                                     .or(payload["registeredAt"].as_str())
