@@ -171,6 +171,18 @@ impl TestDb {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// Registers a vehicle through the API; answers its id.
+    pub async fn register(&self, plate: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/register-vehicle",
+                serde_json::json!({ "vehicleLicensePlate": plate }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body["vehicleRegisteredId"].as_str().unwrap().to_string()
+    }
+
     pub async fn post(&self, uri: &str, body: Value) -> (u16, Value) {
         self.call("POST", uri, body.to_string()).await
     }

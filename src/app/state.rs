@@ -123,13 +123,7 @@ impl FleetState {
     /// Applies one pushed change to the live fleet.
     pub fn apply(&self, update: LiveUpdate) {
         let mut unknown_vehicle = false;
-        self.live.update(|live| {
-            let list = live.get_or_insert_with(|| {
-                self.initial
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .unwrap_or_default()
-            });
+        self.change_live(|list| {
             match update {
                 LiveUpdate::VehicleRegistered {
                     vehicle_registered_id,
@@ -173,7 +167,6 @@ impl FleetState {
                 },
             }
         });
-        self.changes.update(|n| *n += 1);
         if unknown_vehicle {
             self.reload();
         }
@@ -181,19 +174,25 @@ impl FleetState {
 
     /// Shows a vehicle just registered through the form, before its live update arrives.
     pub fn registered(&self, registered: Registered) {
-        self.live.update(|live| {
-            let list = live.get_or_insert_with(|| {
-                self.initial
-                    .get_untracked()
-                    .and_then(Result::ok)
-                    .unwrap_or_default()
-            });
+        self.change_live(|list| {
             insert(
                 list,
                 registered.vehicle_registered_id,
                 registered.vehicle_license_plate,
                 self.now.get_untracked(),
             );
+        });
+    }
+
+    /// Changes the live fleet (starting from the server-rendered one) and counts the change.
+    fn change_live(&self, change: impl FnOnce(&mut Vec<Vehicle>)) {
+        self.live.update(|live| {
+            change(live.get_or_insert_with(|| {
+                self.initial
+                    .get_untracked()
+                    .and_then(Result::ok)
+                    .unwrap_or_default()
+            }))
         });
         self.changes.update(|n| *n += 1);
     }

@@ -141,12 +141,7 @@ impl EventStore {
         )
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row
-            .map(|(transaction_id, position)| Cursor {
-                transaction_id,
-                position,
-            })
-            .unwrap_or_default())
+        Ok(cursor_of(row))
     }
 
     /// The cursor of the last readable event: a subscriber starting here sees what comes next.
@@ -160,11 +155,15 @@ impl EventStore {
         )
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row
-            .map(|(transaction_id, position)| Cursor {
-                transaction_id,
-                position,
-            })
-            .unwrap_or_default())
+        Ok(cursor_of(row))
     }
+}
+
+/// The cursor of a `(transaction_id, position)` row; the start of the log when there is none.
+fn cursor_of(row: Option<(i64, i64)>) -> Cursor {
+    row.map(|(transaction_id, position)| Cursor {
+        transaction_id,
+        position,
+    })
+    .unwrap_or_default()
 }

@@ -9,14 +9,6 @@ use crate::error::ErrorKind;
 use crate::fleet::register_vehicle::register;
 use crate::test_support::{assert_error, TestDb};
 
-async fn registered(db: &TestDb, plate: &str) -> String {
-    let (status, body) = db
-        .post("/register-vehicle", json!({ "vehicleLicensePlate": plate }))
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["vehicleRegisteredId"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn a_device_given_at_registration_belongs_to_that_vehicle_only() {
     let db = TestDb::new().await;
@@ -80,8 +72,8 @@ async fn a_registration_retry_with_its_device_is_stored_once() {
 #[tokio::test]
 async fn a_device_is_assigned_later_once_and_again_harmlessly() {
     let db = TestDb::new().await;
-    let first = registered(&db, "LATER-1").await;
-    let second = registered(&db, "LATER-2").await;
+    let first = db.register("LATER-1").await;
+    let second = db.register("LATER-2").await;
 
     let uri = format!("/vehicles/{first}/device");
     let (status, body) = db.post(&uri, json!({ "deviceId": "phone-1" })).await;
@@ -112,7 +104,7 @@ async fn a_device_is_assigned_later_once_and_again_harmlessly() {
 #[tokio::test]
 async fn bad_assignments_are_refused_and_store_nothing() {
     let db = TestDb::new().await;
-    let id = registered(&db, "BAD-D").await;
+    let id = db.register("BAD-D").await;
     let uri = format!("/vehicles/{id}/device");
     let cases = [
         (

@@ -3,18 +3,10 @@ use serde_json::{json, Value};
 
 use crate::test_support::{assert_error, TestDb};
 
-async fn registered(db: &TestDb, plate: &str) -> String {
-    let (status, body) = db
-        .post("/register-vehicle", json!({ "vehicleLicensePlate": plate }))
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["vehicleRegisteredId"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn tracks_by_plate_as_the_old_api_and_by_id() {
     let db = TestDb::new().await;
-    let id = registered(&db, "ABC-1234").await;
+    let id = db.register("ABC-1234").await;
 
     let (status, body) = db
         .post("/track-location", json!({ "vehicleLicensePlate": "abc-1234", "latitude": 40.7128, "longitude": -74.0060 }))
@@ -46,7 +38,7 @@ async fn tracks_by_plate_as_the_old_api_and_by_id() {
 #[tokio::test]
 async fn the_current_location_is_the_latest_device_time_not_the_last_arrival() {
     let db = TestDb::new().await;
-    let id = registered(&db, "LATE-1").await;
+    let id = db.register("LATE-1").await;
     let now = Utc::now();
     for (minutes_ago, latitude) in [(1, 10.0), (30, 20.0)] {
         let tracked_at = (now - Duration::minutes(minutes_ago)).to_rfc3339();
@@ -69,7 +61,7 @@ async fn the_current_location_is_the_latest_device_time_not_the_last_arrival() {
 #[tokio::test]
 async fn a_retry_with_the_same_fix_id_is_stored_once() {
     let db = TestDb::new().await;
-    registered(&db, "RETRY-1").await;
+    db.register("RETRY-1").await;
     let fix = json!({ "vehicleLicensePlate": "RETRY-1", "latitude": 1.0, "longitude": 2.0, "locationTrackedId": uuid::Uuid::now_v7() });
     let first = db.post("/track-location", fix.clone()).await;
     let retry = db.post("/track-location", fix).await;
@@ -81,7 +73,7 @@ async fn a_retry_with_the_same_fix_id_is_stored_once() {
 #[tokio::test]
 async fn bad_fixes_are_refused_with_the_field_and_store_nothing() {
     let db = TestDb::new().await;
-    let id = registered(&db, "BAD-1").await;
+    let id = db.register("BAD-1").await;
     let in_ten_minutes = (Utc::now() + Duration::minutes(10)).to_rfc3339();
     let unknown = uuid::Uuid::now_v7();
     let fix = |changes: Value| {

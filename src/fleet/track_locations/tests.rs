@@ -2,19 +2,11 @@ use serde_json::{json, Value};
 
 use crate::test_support::{assert_error, TestDb};
 
-async fn registered(db: &TestDb, plate: &str) -> String {
-    let (status, body) = db
-        .post("/register-vehicle", json!({ "vehicleLicensePlate": plate }))
-        .await;
-    assert_eq!(status, 200, "{body}");
-    body["vehicleRegisteredId"].as_str().unwrap().to_string()
-}
-
 #[tokio::test]
 async fn stores_a_batch_of_fixes_for_many_vehicles_in_one_request() {
     let db = TestDb::new().await;
-    let first = registered(&db, "BATCH-1").await;
-    registered(&db, "BATCH-2").await;
+    let first = db.register("BATCH-1").await;
+    db.register("BATCH-2").await;
     let fixes: Vec<Value> = (0..300)
         .map(|n| match n % 2 {
             0 => json!({ "vehicleRegisteredId": first, "latitude": n as f64 / 10.0, "longitude": 1.0 }),
@@ -37,7 +29,7 @@ async fn stores_a_batch_of_fixes_for_many_vehicles_in_one_request() {
 #[tokio::test]
 async fn accepts_ndjson_and_stores_retried_fixes_once() {
     let db = TestDb::new().await;
-    registered(&db, "LINES-1").await;
+    db.register("LINES-1").await;
     let id = uuid::Uuid::now_v7();
     let lines = format!(
         "{}\n{}\n",
@@ -76,7 +68,7 @@ async fn accepts_ndjson_and_stores_retried_fixes_once() {
 #[tokio::test]
 async fn one_bad_item_refuses_the_whole_batch_naming_every_bad_item() {
     let db = TestDb::new().await;
-    registered(&db, "ALL-1").await;
+    db.register("ALL-1").await;
     let good = json!({ "vehicleLicensePlate": "ALL-1", "latitude": 1.0, "longitude": 1.0 });
     let batch = json!([
         good,
