@@ -255,6 +255,8 @@ run_e2e() {
 
 main() {
 	mkdir -p "$LOG_DIR"
+	# Logs of an earlier run must not count in this one's totals.
+	rm -f "$LOG_DIR"/*.log
 	if [ "$SKIP_E2E" = 1 ]; then
 		say "SKIP_E2E=1: no chromium, no end-to-end tests"
 		setup_tools
@@ -289,9 +291,31 @@ main() {
 	print_results
 	if [ "$FAILED" -ne 0 ]; then
 		say "FAILED"
+		print_totals
 		exit 1
 	fi
 	say "all passed"
+	print_totals
+}
+
+# The closing line: every test this run executed (cargo test and Playwright), in the plain form
+# "tests: N passed, N failed".
+print_totals() {
+	local passed=0 failed=0 p f
+	if [ -f "$LOG_DIR/cargo-test-features-ssr.log" ]; then
+		read -r p f < <(strip_ansi <"$LOG_DIR/cargo-test-features-ssr.log" | awk '
+			/^test result: / { for (i = 2; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i - 1); if ($(i) ~ /^failed;?$/) f += $(i - 1) } }
+			END { print p + 0, f + 0 }')
+		passed=$((passed + p))
+		failed=$((failed + f))
+	fi
+	if [ -f "$LOG_DIR/end-to-end.log" ]; then
+		p="$(strip_ansi <"$LOG_DIR/end-to-end.log" | sed -nE 's/^[[:space:]]*([0-9]+) passed.*/\1/p' | tail -n 1)"
+		f="$(strip_ansi <"$LOG_DIR/end-to-end.log" | sed -nE 's/^[[:space:]]*([0-9]+) failed.*/\1/p' | tail -n 1)"
+		passed=$((passed + ${p:-0}))
+		failed=$((failed + ${f:-0}))
+	fi
+	echo "tests: $passed passed, $failed failed"
 }
 
 # Sourcing this file (for its functions) runs nothing.
