@@ -11,6 +11,7 @@
 //! - idempotent appends by event id.
 
 mod append;
+mod group;
 mod read;
 mod rebuild;
 mod subscription;
@@ -72,6 +73,8 @@ pub struct EventStore {
     pool: PgPool,
     /// Signalled after each append commits; see [`announce_appends`].
     appended: Arc<watch::Sender<()>>,
+    /// Unconditional appends that share transactions; see [`group`].
+    grouped: tokio::sync::mpsc::Sender<group::Request>,
 }
 
 /// The channel subscribers listen on.
@@ -82,10 +85,26 @@ impl EventStore {
     pub fn new(pool: PgPool) -> Self {
         let (appended, receiver) = watch::channel(());
         tokio::spawn(announce_appends(pool.clone(), receiver));
+        let appended = Arc::new(appended);
+        let announcer = Arc::downgrade(&appended);
+        let grouped = group::start(pool.clone(), move || {
+            if let Some(appended) = announcer.upgrade() {
+                appended.send_replace(());
+            }
+        });
         Self {
             pool,
-            appended: Arc::new(appended),
+            appended,
+            grouped,
         }
+    }
+
+    /// Appends `events` with no condition, in a transaction shared with other callers' appends
+    /// (group commit): all of them are stored, or none. Idempotent by event id, like [`append`].
+    ///
+    /// [`append`]: EventStore::append
+    pub async fn append_grouped(&self, events: Vec<NewEvent>) -> Result<Appended, AppendError> {
+        group::submit(&self.grouped, events).await
     }
 
     /// Tells subscribers that events were committed.

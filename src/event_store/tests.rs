@@ -290,3 +290,51 @@ async fn notifications_wake_a_subscriber_long_before_its_poll() {
         .await
         .expect("woken by the notification, not by the 60 s poll");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_grouped_appends_each_get_their_own_answer_and_a_retry_is_stored_once() {
+    let db = TestDb::with_connections(8).await;
+    let retried = event(&["device:1"]);
+    let barrier = Arc::new(Barrier::new(200));
+    let tasks: Vec<_> = (0..200)
+        .map(|n| {
+            let (store, barrier, retried) = (db.store.clone(), barrier.clone(), retried.clone());
+            tokio::spawn(async move {
+                // Every tenth caller sends the same event: it is stored once.
+                let events = if n % 10 == 0 {
+                    vec![retried]
+                } else {
+                    vec![event(&["device:2"]), event(&["device:3"])]
+                };
+                let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
+                barrier.wait().await;
+                (ids, store.append_grouped(events).await.unwrap())
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (ids, appended) = task.await.unwrap();
+        assert_eq!(
+            appended.positions.len(),
+            ids.len(),
+            "one position per event sent"
+        );
+        for (id, position) in ids.iter().zip(&appended.positions) {
+            let stored: Option<i64> =
+                sqlx::query_scalar("SELECT position FROM events WHERE event_id = $1")
+                    .bind(id)
+                    .fetch_optional(db.pool())
+                    .await
+                    .unwrap();
+            assert!(stored.is_some(), "{id} is stored");
+            if let Some(position) = position {
+                assert_eq!(
+                    Some(*position),
+                    stored,
+                    "the position given is the event's own"
+                );
+            }
+        }
+    }
+    assert_eq!(db.event_count().await, 180 * 2 + 1);
+}

@@ -211,7 +211,7 @@ mod command {
         let tracked = located(fix, vehicle_id, now);
         // No condition: a registered vehicle stays registered, and a retry with the same id is
         // stored once by the store itself.
-        store.append(&[tracked.to_event()], None).await?;
+        store.append_grouped(vec![tracked.to_event()]).await?;
         Ok(Tracked {
             location_tracked_id: tracked.location_tracked_id,
         })

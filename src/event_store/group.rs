@@ -1,0 +1,112 @@
+//! Group commit: unconditional appends from many concurrent callers share transactions. While
+//! one transaction commits, the appends that arrive queue up and go together in the next one, so
+//! the commits per second, not the callers, stop being the limit.
+
+use std::sync::Arc;
+
+use sqlx::PgPool;
+use tokio::sync::{mpsc, oneshot, Mutex};
+
+use super::append::append_all_in;
+use super::{AppendError, Appended, NewEvent};
+
+/// Transactions in flight at once.
+const WORKERS: usize = 4;
+/// Events in one shared transaction at most.
+const MAX_EVENTS: usize = 5000;
+
+pub(super) struct Request {
+    events: Vec<NewEvent>,
+    reply: oneshot::Sender<Result<Appended, AppendError>>,
+}
+
+/// Starts the workers; they end when the last sender is dropped.
+pub(super) fn start(
+    pool: PgPool,
+    announce: impl Fn() + Send + Sync + 'static,
+) -> mpsc::Sender<Request> {
+    let (sender, receiver) = mpsc::channel::<Request>(4096);
+    let receiver = Arc::new(Mutex::new(receiver));
+    let announce = Arc::new(announce);
+    for _ in 0..WORKERS {
+        let (pool, receiver, announce) = (pool.clone(), receiver.clone(), announce.clone());
+        tokio::spawn(async move {
+            while let Some(group) = next_group(&receiver).await {
+                let appended = append_group(&pool, &group).await;
+                if appended.is_ok() {
+                    announce();
+                }
+                reply(group, appended);
+            }
+        });
+    }
+    sender
+}
+
+pub(super) async fn submit(
+    sender: &mpsc::Sender<Request>,
+    events: Vec<NewEvent>,
+) -> Result<Appended, AppendError> {
+    let (reply, answer) = oneshot::channel();
+    sender
+        .send(Request { events, reply })
+        .await
+        .map_err(|_| AppendError::Database(sqlx::Error::PoolClosed))?;
+    answer
+        .await
+        .map_err(|_| AppendError::Database(sqlx::Error::PoolClosed))?
+}
+
+/// Waits for one request, then takes whatever else is already waiting.
+async fn next_group(receiver: &Mutex<mpsc::Receiver<Request>>) -> Option<Vec<Request>> {
+    let mut receiver = receiver.lock().await;
+    let first = receiver.recv().await?;
+    let mut events = first.events.len();
+    let mut group = vec![first];
+    while events < MAX_EVENTS {
+        match receiver.try_recv() {
+            Ok(request) => {
+                events += request.events.len();
+                group.push(request);
+            }
+            Err(_) => break,
+        }
+    }
+    Some(group)
+}
+
+async fn append_group(pool: &PgPool, group: &[Request]) -> Result<Vec<Option<i64>>, String> {
+    let events: Vec<NewEvent> = group
+        .iter()
+        .flat_map(|r| r.events.iter().cloned())
+        .collect();
+    let result = async {
+        let mut tx = pool.begin().await?;
+        let appended = append_all_in(&mut tx, &events, &[]).await?;
+        tx.commit().await?;
+        Ok::<_, AppendError>(appended)
+    }
+    .await;
+    result
+        .map(|a| a.positions)
+        .map_err(|error| error.to_string())
+}
+
+/// Hands each caller its part of the shared answer.
+fn reply(group: Vec<Request>, appended: Result<Vec<Option<i64>>, String>) {
+    let mut offset = 0;
+    for request in group {
+        let count = request.events.len();
+        let answer = match &appended {
+            Ok(positions) => Ok(Appended {
+                positions: positions[offset..offset + count].to_vec(),
+            }),
+            Err(message) => Err(AppendError::Database(sqlx::Error::Protocol(
+                message.clone(),
+            ))),
+        };
+        offset += count;
+        // A caller that gave up no longer listens.
+        let _ = request.reply.send(answer);
+    }
+}
