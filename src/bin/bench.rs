@@ -11,7 +11,7 @@ use std::{
 
 use chrono::{DateTime, TimeZone, Utc};
 use clap::Parser;
-use fleetline::event_store::{rebuild, EventStore, ProjectionRunner};
+use fleetline::event_store::{rebuild, EventStore, ProjectionRunner, Wakeups};
 use fleetline::fleet::{
     events::{LocationTracked, VehicleScope},
     fleet_at::{fleet_at, index::FleetIndex},
@@ -44,6 +44,12 @@ struct Args {
         default_value = "postgres://postgres@127.0.0.1:5432"
     )]
     server: String,
+    /// Sizes at which the fleet at T is measured: the history is loaded in this many steps.
+    #[arg(long, default_value_t = 3)]
+    stages: usize,
+    /// The sustained batch rate at which the projections' lag is measured, fixes per second.
+    #[arg(long, default_value_t = 50_000)]
+    paced_rate: usize,
     /// Keep the database afterwards.
     #[arg(long)]
     keep: bool,
@@ -175,11 +181,13 @@ impl Client {
     }
 }
 
-/// Sends requests from `connections` clients for `seconds`; answers requests per second.
+/// Sends requests from `connections` clients for `seconds`, as fast as answered or at `paced`
+/// requests per second; answers the requests per second achieved.
 async fn load_http(
     addr: std::net::SocketAddr,
     connections: usize,
     seconds: u64,
+    paced: Option<f64>,
     request: RequestMaker,
 ) -> f64 {
     let done = Arc::new(AtomicBool::new(false));
@@ -191,7 +199,15 @@ async fn load_http(
             tokio::spawn(async move {
                 let mut client = Client::connect(addr).await;
                 let mut n = c as u64 * 1_000_000;
+                // Paced: each connection sends its share of the requests per second on a fixed
+                // schedule (and catches up at once when it falls behind).
+                let mut next = tokio::time::Instant::now();
+                let every = paced.map(|rate| Duration::from_secs_f64(connections as f64 / rate));
                 while !done.load(Ordering::Relaxed) {
+                    if let Some(every) = every {
+                        tokio::time::sleep_until(next).await;
+                        next += every;
+                    }
                     let (path, content_type, body) = request(n);
                     let status = client.post(path, content_type, &body).await;
                     assert_eq!(status, 200, "{path} answered {status}");
@@ -232,6 +248,81 @@ async fn lag_seconds(store: &EventStore) -> f64 {
     .unwrap_or(0.0)
 }
 
+/// The fleet at random moments of the history: the in-memory index, the SQL query (checked to
+/// agree) and folding the log. One line for the table.
+async fn measure_fleet_at(
+    store: &EventStore,
+    index: &FleetIndex,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    seed: u64,
+) -> anyhow::Result<String> {
+    let span = (end - start).num_milliseconds().max(1) as f64;
+    let mut random = Lcg(seed);
+    let mut moments = |samples: usize| {
+        (0..samples)
+            .map(|_| start + chrono::Duration::milliseconds((random.unit() * span) as i64))
+            .collect::<Vec<_>>()
+    };
+    let timed = moments(300)
+        .iter()
+        .map(|at| {
+            let t = Instant::now();
+            std::hint::black_box(index.fleet_at(*at));
+            t.elapsed()
+        })
+        .collect();
+    let (p50, p95, p99) = percentiles(timed);
+    let mut sql = Vec::new();
+    for at in moments(30) {
+        let t = Instant::now();
+        let answer = fleet_at(store.pool(), at)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        sql.push(t.elapsed());
+        assert_eq!(answer, index.fleet_at(at), "index and SQL agree at {at}");
+    }
+    let (s50, s95, _) = percentiles(sql);
+    let mut fold = Vec::new();
+    for at in moments(3) {
+        let t = Instant::now();
+        sqlx::query("SELECT DISTINCT ON (payload->'scope'->>'vehicleRegisteredId') payload FROM events
+                     WHERE event_type = 'LocationTracked' AND (payload->>'trackedAt')::timestamptz <= $1
+                     ORDER BY payload->'scope'->>'vehicleRegisteredId', (payload->>'trackedAt')::timestamptz DESC, position DESC")
+            .bind(at)
+            .fetch_all(store.pool())
+            .await?;
+        fold.push(t.elapsed());
+    }
+    let (f50, _, _) = percentiles(fold);
+    Ok(format!(
+        "index p50 {p50:.2} / p95 {p95:.2} / p99 {p99:.2} ms; SQL p50 {s50:.1} / p95 {s95:.1} ms; \
+         folding the log p50 {f50:.0} ms (index {:.0}× faster)",
+        f50 / p50
+    ))
+}
+
+/// Runs `load` while sampling the projections' lag; answers its result and the largest lag seen.
+async fn with_lag<T>(store: &EventStore, load: impl std::future::Future<Output = T>) -> (T, f64) {
+    let samples = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sampling = {
+        let (store, samples) = (store.clone(), samples.clone());
+        tokio::spawn(async move {
+            loop {
+                let lag = lag_seconds(&store).await;
+                samples.lock().unwrap().push(lag);
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+    };
+    let result = load.await;
+    // The lag left when the load stops counts too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sampling.abort();
+    let max = samples.lock().unwrap().iter().copied().fold(0.0, f64::max);
+    (result, max)
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -254,7 +345,7 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     let store = fleetline::server::open_store(url, 80).await?;
     let start = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
 
-    // The fleet, and its history.
+    // The fleet.
     let mut fleet = Fleet {
         ids: Vec::new(),
         state: Vec::new(),
@@ -274,122 +365,81 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
             .state
             .push((lat, lon, fleet.random.unit() * std::f64::consts::TAU, start));
     }
-    let began = Instant::now();
-    let mut loaded = 0;
-    while loaded < args.fixes {
-        let count = (args.fixes - loaded).min(10_000);
-        let events: Vec<_> = fleet
-            .next_fixes(count)
-            .iter()
-            .map(LocationTracked::to_event)
-            .collect();
-        store.append(&events, None).await?;
-        loaded += count;
+
+    // Its history, loaded in stages; the fleet at T is measured at each size.
+    let stages = args.stages.max(1);
+    let (mut loaded, mut loading, mut projecting) = (0, Duration::ZERO, Duration::ZERO);
+    let mut index = None;
+    let wakeups = Wakeups::listen(store.pool(), Duration::from_millis(500));
+    for stage in 1..=stages {
+        let size = args.fixes * stage / stages;
+        let began = Instant::now();
+        while loaded < size {
+            let count = (size - loaded).min(10_000);
+            let events: Vec<_> = fleet
+                .next_fixes(count)
+                .iter()
+                .map(LocationTracked::to_event)
+                .collect();
+            store.append(&events, None).await?;
+            loaded += count;
+        }
+        loading += began.elapsed();
+        let began = Instant::now();
+        catch_up(&store).await;
+        projecting += began.elapsed();
+
+        // A fresh index, as after a restart (the one before is freed first).
+        if let Some(previous) = index.take() {
+            FleetIndex::stop(&previous);
+        }
+        let began = Instant::now();
+        let folded = FleetIndex::start(&store, wakeups.clone()).await?;
+        let fold_seconds = began.elapsed().as_secs_f64();
+        let end = fleet.state.iter().map(|s| s.3).max().unwrap_or(start);
+        let at_each = measure_fleet_at(&store, &folded, start, end, stage as u64).await?;
+        row(
+            &format!("fleet at T, {} vehicles, {loaded} fixes", args.vehicles),
+            format!(
+                "{at_each}; index folded in {fold_seconds:.1} s, {:.0} MB of fixes",
+                folded.fix_bytes() as f64 / 1e6
+            ),
+        );
+        index = Some(folded);
     }
+    let index = index.expect("at least one stage");
     row(
         "fixes loaded (store append, 10,000 per call)",
         format!(
             "{} in {:.1} s = {:.0} fixes/s",
             args.fixes,
-            began.elapsed().as_secs_f64(),
-            args.fixes as f64 / began.elapsed().as_secs_f64()
+            loading.as_secs_f64(),
+            args.fixes as f64 / loading.as_secs_f64()
+        ),
+    );
+    let events = store.count().await? as f64;
+    row(
+        "projections caught up (both, as the log grew)",
+        format!(
+            "{:.0} events/s ({events} events in {:.1} s)",
+            events / projecting.as_secs_f64(),
+            projecting.as_secs_f64()
         ),
     );
 
     let began = Instant::now();
-    catch_up(&store).await;
-    let events = store.count().await? as f64;
+    rebuild(store.pool(), &projections::all(), 10_000, |_| {}).await?;
     row(
-        "projections caught up from zero",
+        "rebuild of both projections (aside, then swap)",
         format!(
-            "{:.0} events/s per projection ({:.1} s for both)",
-            2.0 * events / began.elapsed().as_secs_f64(),
+            "{:.0} events/s ({events} events in {:.1} s)",
+            events / began.elapsed().as_secs_f64(),
             began.elapsed().as_secs_f64()
         ),
     );
 
-    let began = Instant::now();
-    for projection in projections::all() {
-        rebuild(store.pool(), projection.as_ref(), 10_000, |_| {}).await?;
-    }
-    row(
-        "rebuild (aside, then swap)",
-        format!(
-            "{:.0} events/s per projection",
-            2.0 * events / began.elapsed().as_secs_f64()
-        ),
-    );
-
-    let before = resident_mb();
-    let began = Instant::now();
+    // HTTP ingest against the API, with projections, the fleet index and the live feed running.
     let wakeups = fleetline::server::start_projections(store.pool(), Duration::from_millis(500));
-    let index = FleetIndex::start(&store, wakeups.clone()).await?;
-    row(
-        "fleet index folded from the log",
-        format!(
-            "{} fixes in {:.1} s, +{:.0} MB resident",
-            index.fixes(),
-            began.elapsed().as_secs_f64(),
-            resident_mb() - before
-        ),
-    );
-
-    // The fleet at random moments of the history.
-    let end = fleet.state.iter().map(|s| s.3).max().unwrap_or(start);
-    let span = (end - start).num_milliseconds().max(1) as f64;
-    let mut random = Lcg(7);
-    let mut moment = || start + chrono::Duration::milliseconds((random.unit() * span) as i64);
-    let mut measure = |samples: usize| (0..samples).map(|_| moment()).collect::<Vec<_>>();
-    let moments = measure(300);
-    let timed = moments
-        .iter()
-        .map(|at| {
-            let t = Instant::now();
-            std::hint::black_box(index.fleet_at(*at));
-            t.elapsed()
-        })
-        .collect();
-    let (p50, p95, p99) = percentiles(timed);
-    row(
-        &format!("fleet at T, in-memory index ({} vehicles)", args.vehicles),
-        format!("p50 {p50:.2} ms, p95 {p95:.2} ms, p99 {p99:.2} ms"),
-    );
-    let mut sql = Vec::new();
-    for at in measure(40) {
-        let t = Instant::now();
-        let answer = fleet_at(store.pool(), at)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        sql.push(t.elapsed());
-        assert_eq!(answer, index.fleet_at(at), "index and SQL agree at {at}");
-    }
-    let (s50, s95, s99) = percentiles(sql);
-    row(
-        "fleet at T, SQL (one index seek per vehicle)",
-        format!("p50 {s50:.1} ms, p95 {s95:.1} ms, p99 {s99:.1} ms"),
-    );
-    let mut fold = Vec::new();
-    for at in measure(3) {
-        let t = Instant::now();
-        sqlx::query("SELECT DISTINCT ON (payload->'scope'->>'vehicleRegisteredId') payload FROM events
-                     WHERE event_type = 'LocationTracked' AND (payload->>'trackedAt')::timestamptz <= $1
-                     ORDER BY payload->'scope'->>'vehicleRegisteredId', (payload->>'trackedAt')::timestamptz DESC, position DESC")
-            .bind(at)
-            .fetch_all(store.pool())
-            .await?;
-        fold.push(t.elapsed());
-    }
-    let (f50, _, _) = percentiles(fold);
-    row(
-        "fleet at T, folding the log (SQL over the events)",
-        format!(
-            "p50 {f50:.0} ms: the index is {:.0}× faster at p50, SQL seeks {:.0}×",
-            f50 / p50,
-            f50 / s50
-        ),
-    );
-
-    // HTTP ingest against the API, with projections and the live feed running.
     let live = fleetline::fleet::live_updates::LiveFeed::start(store.clone(), wakeups).await?;
     let state = fleetline::server::AppState {
         leptos_options: leptos::prelude::LeptosOptions::builder()
@@ -407,76 +457,88 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
         axum::serve(listener, fleetline::http::routes().with_state(state)).await
     });
 
-    let ids: Arc<Vec<Uuid>> = Arc::new(fleet.ids.clone());
-    let single = {
-        let ids = ids.clone();
-        Arc::new(move |n: u64| {
-            let id = ids[(n as usize) % ids.len()];
-            let body = format!(
-                r#"{{"vehicleRegisteredId":"{id}","latitude":{},"longitude":{}}}"#,
-                50.0 + (n % 1000) as f64 * 1e-4,
-                8.0
-            );
-            ("/track-location", "application/json", body.into_bytes())
-        }) as RequestMaker
-    };
+    // Bodies are made before the clock starts, so the client spends its time sending. The server
+    // gives every fix a new id, so a body sent twice stores its fixes twice.
+    let ids = fleet.ids.clone();
+    let singles: Arc<Vec<Vec<u8>>> = Arc::new(
+        (0..ids.len().min(1000))
+            .map(|n| {
+                format!(
+                    r#"{{"vehicleRegisteredId":"{}","latitude":{},"longitude":8.0}}"#,
+                    ids[n],
+                    50.0 + n as f64 * 1e-4
+                )
+                .into_bytes()
+            })
+            .collect(),
+    );
+    let single = Arc::new(move |n: u64| {
+        let body = singles[n as usize % singles.len()].clone();
+        ("/track-location", "application/json", body)
+    }) as RequestMaker;
     for connections in [16, 64] {
-        let rate = load_http(addr, connections, args.seconds, single.clone()).await;
+        let rate = load_http(addr, connections, args.seconds, None, single.clone()).await;
         row(
             &format!("single-fix HTTP, {connections} connections"),
             format!("{rate:.0} requests/s"),
         );
     }
-    let lag_samples = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let sampling = {
-        let (store, samples) = (store.clone(), lag_samples.clone());
-        tokio::spawn(async move {
-            loop {
-                let lag = lag_seconds(&store).await;
-                samples.lock().unwrap().push(lag);
-                tokio::time::sleep(Duration::from_millis(250)).await;
-            }
-        })
-    };
+
     const BATCH: usize = 5000;
-    let batch = {
-        let ids = ids.clone();
-        Arc::new(move |n: u64| {
-            let mut body = String::with_capacity(BATCH * 110);
-            for i in 0..BATCH {
-                let id = ids[(n as usize * BATCH + i) % ids.len()];
-                body.push_str(&format!(
-                    r#"{{"vehicleRegisteredId":"{id}","latitude":{},"longitude":9.5}}"#,
-                    50.0 + (i % 1000) as f64 * 1e-4
-                ));
-                body.push('\n');
-            }
-            (
-                "/track-locations",
-                "application/x-ndjson",
-                body.into_bytes(),
-            )
-        }) as RequestMaker
-    };
-    let rate = load_http(addr, 4, args.seconds, batch).await * BATCH as f64;
-    row(
-        &format!("batch HTTP (NDJSON, {BATCH} fixes per request, 4 connections)"),
-        format!("{rate:.0} fixes/s"),
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
+        (0..8)
+            .map(|b| {
+                let mut body = String::with_capacity(BATCH * 110);
+                for i in 0..BATCH {
+                    body.push_str(&format!(
+                        r#"{{"vehicleRegisteredId":"{}","latitude":{},"longitude":9.5}}"#,
+                        ids[(b * BATCH + i) % ids.len()],
+                        50.0 + (i % 1000) as f64 * 1e-4
+                    ));
+                    body.push('\n');
+                }
+                body.into_bytes()
+            })
+            .collect(),
     );
-    let max_lag = lag_samples
-        .lock()
-        .unwrap()
-        .iter()
-        .copied()
-        .fold(0.0, f64::max);
+    let batch = Arc::new(move |n: u64| {
+        let body = bodies[n as usize % bodies.len()].clone();
+        ("/track-locations", "application/x-ndjson", body)
+    }) as RequestMaker;
+    let (rate, lag) = with_lag(
+        &store,
+        load_http(addr, 4, args.seconds, None, batch.clone()),
+    )
+    .await;
     row(
-        "projection lag during batch ingest",
-        format!("max {max_lag:.2} s"),
+        &format!("batch HTTP (NDJSON, {BATCH} fixes per request, 4 connections), flat out"),
+        format!(
+            "{:.0} fixes/s; projection lag max {lag:.2} s",
+            rate * BATCH as f64
+        ),
     );
-    sampling.abort();
+    let target = args.paced_rate;
+    let per_second = target as f64 / BATCH as f64;
+    let (rate, lag) = with_lag(
+        &store,
+        load_http(addr, 4, args.seconds, Some(per_second), batch),
+    )
+    .await;
+    row(
+        &format!("batch HTTP paced at {target} fixes/s"),
+        format!(
+            "{:.0} fixes/s sustained; projection lag max {lag:.2} s",
+            rate * BATCH as f64
+        ),
+    );
     row(
         "server resident memory",
-        format!("{:.0} MB ({} fixes indexed)", resident_mb(), index.fixes()),
+        format!(
+            "{:.0} MB ({} fixes indexed, {:.0} MB of them)",
+            resident_mb(),
+            index.fixes(),
+            index.fix_bytes() as f64 / 1e6
+        ),
     );
 
     let cpu = std::fs::read_to_string("/proc/cpuinfo")

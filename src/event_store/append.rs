@@ -1,4 +1,4 @@
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
@@ -101,16 +101,19 @@ pub async fn append_all_in(
     lock(tx, events, conditions).await?;
 
     let ids: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
-    let already: Vec<Uuid> =
-        sqlx::query_scalar("SELECT event_id FROM events WHERE event_id = ANY($1)")
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await?;
-    if already.len() == events.len() {
-        // A retry of an append that was stored: it succeeded then, it succeeds now.
-        return Ok(Appended {
-            positions: vec![None; events.len()],
-        });
+    if !conditions.is_empty() {
+        // A retry of a conditional append that was stored succeeds again, although its own
+        // events now break its condition. (Without conditions, the insert alone is idempotent.)
+        let already: Vec<Uuid> =
+            sqlx::query_scalar("SELECT event_id FROM events WHERE event_id = ANY($1)")
+                .bind(&ids)
+                .fetch_all(&mut *tx)
+                .await?;
+        if already.len() == events.len() {
+            return Ok(Appended {
+                positions: vec![None; events.len()],
+            });
+        }
     }
 
     for condition in conditions {
@@ -129,12 +132,13 @@ pub async fn append_all_in(
     }
 
     let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
-    let tags: Vec<Value> = events.iter().map(|e| Value::from(e.tags.clone())).collect();
+    // Each event's tags as one array literal: PostgreSQL has no arrays of arrays of any length.
+    let tags: Vec<String> = events.iter().map(|e| array_literal(&e.tags)).collect();
     let payloads: Vec<&Value> = events.iter().map(|e| &e.payload).collect();
     let inserted: Vec<(Uuid, i64)> = sqlx::query_as(
         "INSERT INTO events (event_id, event_type, tags, payload)
-         SELECT e.id, e.type, ARRAY(SELECT jsonb_array_elements_text(e.tags)), e.payload
-         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::jsonb[]) WITH ORDINALITY
+         SELECT e.id, e.type, e.tags::text[], e.payload
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
               AS e(id, type, tags, payload, ord)
          ORDER BY e.ord
          ON CONFLICT (event_id) DO NOTHING
@@ -147,11 +151,29 @@ pub async fn append_all_in(
     .fetch_all(&mut *tx)
     .await?;
 
-    let positions = ids
-        .iter()
-        .map(|id| inserted.iter().find(|(i, _)| i == id).map(|(_, p)| *p))
-        .collect();
+    let inserted: HashMap<Uuid, i64> = inserted.into_iter().collect();
+    let positions = ids.iter().map(|id| inserted.get(id).copied()).collect();
     Ok(Appended { positions })
+}
+
+/// `{"a","b \"c\""}`: PostgreSQL's text form of a text array.
+fn array_literal(items: &[String]) -> String {
+    let mut literal = String::from("{");
+    for (n, item) in items.iter().enumerate() {
+        if n > 0 {
+            literal.push(',');
+        }
+        literal.push('"');
+        for c in item.chars() {
+            if c == '"' || c == '\\' {
+                literal.push('\\');
+            }
+            literal.push(c);
+        }
+        literal.push('"');
+    }
+    literal.push('}');
+    literal
 }
 
 async fn lock(

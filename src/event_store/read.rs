@@ -122,6 +122,17 @@ pub async fn read_committed<'c>(
     .await
 }
 
+/// Whether any event lies beyond `after` (committed or not yet readable): one index probe.
+pub async fn any_after<'c>(executor: impl PgExecutor<'c>, after: Cursor) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, position) > ($1, $2))",
+    )
+    .bind(after.transaction_id)
+    .bind(after.position)
+    .fetch_one(executor)
+    .await
+}
+
 /// How many events lie beyond `after` (committed or not yet readable): a subscriber's lag.
 pub async fn count_after<'c>(executor: impl PgExecutor<'c>, after: Cursor) -> sqlx::Result<i64> {
     sqlx::query_scalar("SELECT count(*) FROM events WHERE (transaction_id, position) > ($1, $2)")

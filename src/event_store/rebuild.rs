@@ -1,8 +1,11 @@
+use std::sync::Arc;
+
 use sqlx::{PgConnection, PgPool};
+use tokio::sync::mpsc;
 
 use super::read::read_committed;
 use super::subscription::{ensure_checkpoint, lock_checkpoint, save_checkpoint};
-use super::{Cursor, Projection};
+use super::{Cursor, Projection, StoredEvent};
 
 /// Progress of a rebuild, reported after each batch.
 #[derive(Clone, Copy, Debug)]
@@ -12,18 +15,22 @@ pub struct RebuildProgress {
     pub total: u64,
 }
 
-/// Rebuilds a projection from position 0 while the app keeps serving: the events are replayed
-/// into fresh copies of its tables in a schema of their own; then, in one transaction holding
-/// the checkpoint (so the live runner pauses), the last events are applied, the copies replace
-/// the live tables and the checkpoint moves to where the copies are. Readers see the old tables
-/// until that commit, then the new ones.
+/// Rebuilds projections from position 0 while the app keeps serving. The log is read once for
+/// all of them, and each batch is replayed into fresh copies of their tables, each projection in a
+/// schema of its own (`rebuild_<name>`). Then, in one transaction holding their checkpoints (so the
+/// live runners pause), the last events are applied, the copies replace the live tables and the
+/// checkpoints move to where the copies are. Readers see the old tables until that commit, then
+/// the new ones. Answers the number of events replayed.
+///
+/// It is fast because the copies are filled without their indexes (built once, by sorting, at the
+/// end), without waiting for each batch to reach the disk (a crash only loses the copies), and
+/// while the next batch is already being read.
 pub async fn rebuild(
     pool: &PgPool,
-    projection: &dyn Projection,
+    projections: &[Arc<dyn Projection>],
     batch_size: i64,
     mut progress: impl FnMut(RebuildProgress),
 ) -> sqlx::Result<u64> {
-    let schema = format!("rebuild_{}", projection.name());
     let total: i64 = sqlx::query_scalar("SELECT count(*) FROM events")
         .fetch_one(pool)
         .await?;
@@ -31,7 +38,74 @@ pub async fn rebuild(
         applied: 0,
         total: total as u64,
     };
+    for projection in projections {
+        create_copies(pool, projection.as_ref()).await?;
+    }
 
+    // One task reads the log while this one applies the batch before.
+    let (batches, mut received) = mpsc::channel::<sqlx::Result<Vec<StoredEvent>>>(2);
+    let reader = tokio::spawn(read_all(pool.clone(), batch_size, batches));
+    let mut cursor = Cursor::default();
+    while let Some(events) = received.recv().await {
+        let events = events?;
+        let mut tx = pool.begin().await?;
+        sqlx::raw_sql("SET LOCAL synchronous_commit TO off")
+            .execute(&mut *tx)
+            .await?;
+        apply_to_copies(&mut tx, projections, &events).await?;
+        tx.commit().await?;
+        cursor = events.last().map_or(cursor, StoredEvent::cursor);
+        report.applied += events.len() as u64;
+        progress(report);
+    }
+    reader
+        .await
+        .map_err(|error| sqlx::Error::Io(error.into()))?;
+
+    for projection in projections {
+        for table in projection.tables() {
+            build_indexes(pool, &schema_of(projection.as_ref()), table).await?;
+        }
+        ensure_checkpoint(pool, projection.name()).await?;
+    }
+
+    let mut swap = pool.begin().await?;
+    for projection in projections {
+        lock_checkpoint(&mut swap, projection.name(), false).await?;
+    }
+    loop {
+        let events = read_committed(&mut *swap, cursor, batch_size).await?;
+        let Some(last) = events.last() else { break };
+        apply_to_copies(&mut swap, projections, &events).await?;
+        cursor = last.cursor();
+        report.applied += events.len() as u64;
+    }
+    for projection in projections {
+        let schema = schema_of(projection.as_ref());
+        for table in projection.tables() {
+            sqlx::raw_sql(&format!(
+                "DROP TABLE public.\"{table}\"; ALTER TABLE \"{schema}\".\"{table}\" SET SCHEMA public;"
+            ))
+            .execute(&mut *swap)
+            .await?;
+        }
+        sqlx::raw_sql(&format!("DROP SCHEMA \"{schema}\""))
+            .execute(&mut *swap)
+            .await?;
+        save_checkpoint(&mut swap, projection.name(), cursor).await?;
+    }
+    swap.commit().await?;
+    progress(report);
+    Ok(report.applied)
+}
+
+fn schema_of(projection: &dyn Projection) -> String {
+    format!("rebuild_{}", projection.name())
+}
+
+/// Empty copies of the projection's tables, without indexes (nor the constraints they back).
+async fn create_copies(pool: &PgPool, projection: &dyn Projection) -> sqlx::Result<()> {
+    let schema = schema_of(projection);
     let mut setup = pool.begin().await?;
     sqlx::raw_sql(&format!(
         "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE; CREATE SCHEMA \"{schema}\";"
@@ -40,69 +114,79 @@ pub async fn rebuild(
     .await?;
     for table in projection.tables() {
         sqlx::raw_sql(&format!(
-            "CREATE TABLE \"{schema}\".\"{table}\" (LIKE public.\"{table}\" INCLUDING ALL)"
+            "CREATE TABLE \"{schema}\".\"{table}\" (LIKE public.\"{table}\" INCLUDING ALL EXCLUDING INDEXES)"
         ))
         .execute(&mut *setup)
         .await?;
     }
-    setup.commit().await?;
-
-    let mut cursor = Cursor::default();
-    loop {
-        let mut tx = pool.begin().await?;
-        let applied = apply_batch(&mut tx, projection, &schema, &mut cursor, batch_size).await?;
-        tx.commit().await?;
-        if applied == 0 {
-            break;
-        }
-        report.applied += applied as u64;
-        progress(report);
-    }
-
-    ensure_checkpoint(pool, projection.name()).await?;
-    let mut swap = pool.begin().await?;
-    lock_checkpoint(&mut swap, projection.name(), false).await?;
-    loop {
-        let applied = apply_batch(&mut swap, projection, &schema, &mut cursor, batch_size).await?;
-        if applied == 0 {
-            break;
-        }
-        report.applied += applied as u64;
-    }
-    for table in projection.tables() {
-        sqlx::raw_sql(&format!(
-            "DROP TABLE public.\"{table}\"; ALTER TABLE \"{schema}\".\"{table}\" SET SCHEMA public;"
-        ))
-        .execute(&mut *swap)
-        .await?;
-    }
-    sqlx::raw_sql(&format!("DROP SCHEMA \"{schema}\""))
-        .execute(&mut *swap)
-        .await?;
-    save_checkpoint(&mut swap, projection.name(), cursor).await?;
-    swap.commit().await?;
-    progress(report);
-    Ok(report.applied)
+    setup.commit().await
 }
 
-async fn apply_batch(
-    tx: &mut PgConnection,
-    projection: &dyn Projection,
-    schema: &str,
-    cursor: &mut Cursor,
+/// Reads the whole committed log in batches, until it has nothing more to give.
+async fn read_all(
+    pool: PgPool,
     batch_size: i64,
-) -> sqlx::Result<usize> {
-    let events = read_committed(&mut *tx, *cursor, batch_size).await?;
-    let Some(last) = events.last() else {
-        return Ok(0);
-    };
-    sqlx::raw_sql(&format!("SET LOCAL search_path TO \"{schema}\", public"))
-        .execute(&mut *tx)
-        .await?;
-    projection.apply(tx, &events).await?;
+    batches: mpsc::Sender<sqlx::Result<Vec<StoredEvent>>>,
+) {
+    let mut cursor = Cursor::default();
+    loop {
+        let events = read_committed(&pool, cursor, batch_size).await;
+        let Ok(read) = &events else {
+            let _ = batches.send(events).await;
+            return;
+        };
+        let Some(last) = read.last() else { return };
+        cursor = last.cursor();
+        if batches.send(events).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn apply_to_copies(
+    tx: &mut PgConnection,
+    projections: &[Arc<dyn Projection>],
+    events: &[StoredEvent],
+) -> sqlx::Result<()> {
+    for projection in projections {
+        let schema = schema_of(projection.as_ref());
+        sqlx::raw_sql(&format!("SET LOCAL search_path TO \"{schema}\", public"))
+            .execute(&mut *tx)
+            .await?;
+        projection.apply(tx, events).await?;
+    }
     sqlx::raw_sql("SET LOCAL search_path TO public")
         .execute(&mut *tx)
         .await?;
-    *cursor = last.cursor();
-    Ok(events.len())
+    Ok(())
+}
+
+/// Gives the copy `schema.table` the indexes and index-backed constraints of `public.table`.
+async fn build_indexes(pool: &PgPool, schema: &str, table: &str) -> sqlx::Result<()> {
+    let indexes: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT pg_get_indexdef(i.indexrelid), c.conname::text, pg_get_constraintdef(c.oid)
+         FROM pg_index i
+         LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+         WHERE i.indrelid = format('public.%I', $1::text)::regclass",
+    )
+    .bind(table)
+    .fetch_all(pool)
+    .await?;
+    for (index, constraint, definition) in indexes {
+        let sql = match (constraint, definition) {
+            (Some(name), Some(definition)) => {
+                format!(
+                    "ALTER TABLE \"{schema}\".\"{table}\" ADD CONSTRAINT \"{name}\" {definition}"
+                )
+            }
+            // `CREATE INDEX name ON public.table USING …`: the same on the copy.
+            _ => index.replacen(
+                &format!(" ON public.{table} "),
+                &format!(" ON \"{schema}\".\"{table}\" "),
+                1,
+            ),
+        };
+        sqlx::raw_sql(&sql).execute(pool).await?;
+    }
+    Ok(())
 }

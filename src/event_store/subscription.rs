@@ -1,10 +1,16 @@
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
 
 use async_trait::async_trait;
 use sqlx::{postgres::PgListener, PgConnection, PgPool};
 use tokio::sync::watch;
 
-use super::read::{count_after, read_committed};
+use super::read::{any_after, count_after, read_committed};
 use super::{Cursor, StoredEvent};
 
 /// A read model fed by the log. Its checkpoint moves in the transaction that applies the events,
@@ -88,7 +94,7 @@ pub async fn follow(
 ) {
     loop {
         match read_committed(&pool, from, 1000).await {
-            Ok(events) if events.is_empty() => wakeups.wait().await,
+            Ok(events) if events.is_empty() => wait_for_more(&pool, from, &mut wakeups).await,
             Ok(events) => {
                 apply(&events);
                 from = events.last().map(StoredEvent::cursor).unwrap_or(from);
@@ -101,6 +107,19 @@ pub async fn follow(
     }
 }
 
+/// Waits until more events may be readable after `cursor`. Events already committed but held back
+/// (an older transaction of the cluster is still open) were announced already: retry soon rather
+/// than wait for the next announcement or the poll.
+async fn wait_for_more(pool: &PgPool, cursor: Cursor, wakeups: &mut Wakeups) {
+    match any_after(pool, cursor).await {
+        Ok(true) => tokio::time::sleep(HELD_BACK_RETRY).await,
+        _ => wakeups.wait().await,
+    }
+}
+
+/// How soon a subscriber looks again for events held back by an older open transaction.
+const HELD_BACK_RETRY: Duration = Duration::from_millis(50);
+
 /// Feeds one projection from its checkpoint. Any number of runners (in any number of app
 /// instances) may run for the same projection: each batch locks the checkpoint row with
 /// `FOR UPDATE SKIP LOCKED`, so only one applies events at a time.
@@ -109,6 +128,8 @@ pub struct ProjectionRunner {
     pool: PgPool,
     projection: Arc<dyn Projection>,
     batch_size: i64,
+    /// Set once this runner has made sure the checkpoint row exists.
+    has_checkpoint: Arc<AtomicBool>,
 }
 
 /// What one step did.
@@ -126,6 +147,7 @@ impl ProjectionRunner {
             pool,
             projection,
             batch_size: 1000,
+            has_checkpoint: Arc::default(),
         }
     }
 
@@ -143,7 +165,11 @@ impl ProjectionRunner {
         loop {
             match self.step().await {
                 Ok(Step::Applied(n)) if n as i64 == self.batch_size => continue,
-                Ok(_) => wakeups.wait().await,
+                Ok(Step::Applied(_)) => match checkpoint(&self.pool, self.name()).await {
+                    Ok(cursor) => wait_for_more(&self.pool, cursor, &mut wakeups).await,
+                    Err(_) => wakeups.wait().await,
+                },
+                Ok(Step::Busy) => wakeups.wait().await,
                 Err(error) => {
                     tracing::error!(projection = self.name(), %error, "projection batch failed; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -154,7 +180,7 @@ impl ProjectionRunner {
 
     /// One batch in one transaction: lock the checkpoint, read after it, apply, move it.
     pub async fn step(&self) -> sqlx::Result<Step> {
-        ensure_checkpoint(&self.pool, self.name()).await?;
+        self.ensure_checkpoint().await?;
         let mut tx = self.pool.begin().await?;
         let Some(cursor) = lock_checkpoint(&mut tx, self.name(), true).await? else {
             return Ok(Step::Busy);
@@ -171,9 +197,18 @@ impl ProjectionRunner {
 
     /// Events not yet applied.
     pub async fn lag(&self) -> sqlx::Result<i64> {
-        ensure_checkpoint(&self.pool, self.name()).await?;
+        self.ensure_checkpoint().await?;
         let cursor = checkpoint(&self.pool, self.name()).await?;
         count_after(&self.pool, cursor).await
+    }
+
+    /// Creates the checkpoint row on first use; once per runner, not on every batch.
+    async fn ensure_checkpoint(&self) -> sqlx::Result<()> {
+        if !self.has_checkpoint.load(Ordering::Acquire) {
+            ensure_checkpoint(&self.pool, self.name()).await?;
+            self.has_checkpoint.store(true, Ordering::Release);
+        }
+        Ok(())
     }
 
     /// Applies every event stored so far (waiting for transactions still open), then returns.

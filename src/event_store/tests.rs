@@ -182,6 +182,33 @@ async fn an_event_id_is_stored_once_however_often_it_is_appended() {
     assert_eq!(db.event_count().await, 1);
 }
 
+#[tokio::test]
+async fn tags_are_stored_as_given_whatever_characters_they_hold() {
+    let db = TestDb::new().await;
+    let odd = [
+        "plate:AB 123",
+        r#"quote:"x""#,
+        r"back\slash",
+        "comma:a,b",
+        "brace:{}",
+        "NULL",
+        "",
+    ];
+    db.store
+        .append(&[event(&odd), event(&[])], None)
+        .await
+        .unwrap();
+    let stored = db.store.read(&Query::default(), 0, 10).await.unwrap();
+    assert_eq!(stored[0].tags, odd);
+    assert!(stored[1].tags.is_empty());
+    let found = db
+        .store
+        .read(&Query::default().tagged(r#"quote:"x""#), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+}
+
 /// Remembers what it was given, in order.
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Uuid>>);

@@ -156,22 +156,21 @@ async fn serve_osmand(addr: std::net::SocketAddr, state: AppState) {
 /// Rebuilds every projection from position 0 with a progress bar, while the app may be serving.
 pub async fn rebuild_projections(database_url: &str, max_connections: u32) -> anyhow::Result<()> {
     let store = open_store(database_url, max_connections).await?;
-    for projection in projections::all() {
-        let bar = indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template(
-                "{prefix:>18} [{bar:40}] {pos}/{len} events ({per_sec}, {eta} left)",
-            )?
-            .progress_chars("=> "),
-        );
-        bar.set_prefix(projection.name());
-        let applied =
-            crate::event_store::rebuild(store.pool(), projection.as_ref(), 5000, |progress| {
-                bar.set_length(progress.total.max(progress.applied));
-                bar.set_position(progress.applied);
-            })
-            .await?;
-        bar.finish();
-        tracing::info!(projection = projection.name(), applied, "rebuilt");
-    }
+    let projections = projections::all();
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix:>18} [{bar:40}] {pos}/{len} events ({per_sec}, {eta} left)",
+        )?
+        .progress_chars("=> "),
+    );
+    bar.set_prefix("projections");
+    let applied = crate::event_store::rebuild(store.pool(), &projections, 10_000, |progress| {
+        bar.set_length(progress.total.max(progress.applied));
+        bar.set_position(progress.applied);
+    })
+    .await?;
+    bar.finish();
+    let names: Vec<&str> = projections.iter().map(|p| p.name()).collect();
+    tracing::info!(projections = ?names, applied, "rebuilt");
     Ok(())
 }

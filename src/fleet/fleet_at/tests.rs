@@ -1,6 +1,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
+use crate::fleet::fleet_at::index::FleetIndex;
 use crate::fleet::register_vehicle::register;
 use crate::fleet::track_location::{track, Fix, VehicleRef};
 use crate::test_support::{assert_error, TestDb};
@@ -40,9 +41,14 @@ async fn fix(db: &TestDb, plate: &str, minute: i64, latitude: f64) {
         location_tracked_id: None,
         extras: Default::default(),
     };
-    track(&db.store, &fix, base() + Duration::days(1))
-        .await
-        .unwrap();
+    track(
+        &db.store,
+        &FleetIndex::default(),
+        &fix,
+        base() + Duration::days(1),
+    )
+    .await
+    .unwrap();
 }
 
 #[tokio::test]

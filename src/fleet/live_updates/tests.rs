@@ -4,6 +4,7 @@ use chrono::Utc;
 
 use super::{LiveFeed, LiveUpdate};
 use crate::event_store::Wakeups;
+use crate::fleet::fleet_at::index::FleetIndex;
 use crate::fleet::register_vehicle::register;
 use crate::fleet::track_location::{track, Fix, VehicleRef};
 use crate::test_support::TestDb;
@@ -34,7 +35,9 @@ async fn pushes_registrations_and_fixes_as_they_are_committed() {
         location_tracked_id: None,
         extras: Default::default(),
     };
-    track(&db.store, &fix, Utc::now()).await.unwrap();
+    track(&db.store, &FleetIndex::default(), &fix, Utc::now())
+        .await
+        .unwrap();
 
     // What came after the start, in commit order, woken by notifications (the poll is 30 s).
     // Events committed just before the start may come too, while an older transaction of the

@@ -88,7 +88,7 @@ async fn insert_registrations(
     sqlx::query(
         "INSERT INTO vehicles (vehicle_id, license_plate, registered_at)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])
-         ON CONFLICT (vehicle_id) DO NOTHING",
+         ON CONFLICT DO NOTHING",
     )
     .bind(&ids)
     .bind(&plates)

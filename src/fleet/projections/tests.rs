@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::all;
 use crate::event_store::{rebuild, Cursor, Projection, ProjectionRunner, StoredEvent, Wakeups};
 use crate::fleet::events::{LocationTracked, VehicleRegistered, VehicleScope, LOCATION_TRACKED};
+use crate::fleet::fleet_at::index::FleetIndex;
 use crate::fleet::register_vehicle::register;
 use crate::fleet::track_location::{track, Fix, VehicleRef};
 use crate::test_support::TestDb;
@@ -37,11 +38,7 @@ async fn snapshot(db: &TestDb) -> (Vec<String>, Vec<String>) {
 }
 
 async fn rebuild_all(db: &TestDb) {
-    for projection in all() {
-        rebuild(db.pool(), projection.as_ref(), 500, |_| {})
-            .await
-            .unwrap();
-    }
+    rebuild(db.pool(), &all(), 500, |_| {}).await.unwrap();
 }
 
 /// Registers `vehicles` vehicles and appends `fixes` fixes spread over them, some late.
@@ -241,9 +238,14 @@ async fn eight_concurrent_writers_end_with_read_models_equal_to_the_fold_of_the_
                         location_tracked_id: None,
                         extras: Default::default(),
                     };
-                    track(&store, &fix, t0() + chrono::Duration::days(1))
-                        .await
-                        .unwrap();
+                    track(
+                        &store,
+                        &FleetIndex::default(),
+                        &fix,
+                        t0() + chrono::Duration::days(1),
+                    )
+                    .await
+                    .unwrap();
                 }
             })
         })
@@ -295,7 +297,9 @@ async fn a_rebuild_while_writers_append_ends_equal_to_the_live_read_models() {
                     location_tracked_id: None,
                     extras: Default::default(),
                 };
-                track(&store, &fix, t0()).await.unwrap();
+                track(&store, &FleetIndex::default(), &fix, t0())
+                    .await
+                    .unwrap();
             }
         })
     };
@@ -307,4 +311,43 @@ async fn a_rebuild_while_writers_append_ends_equal_to_the_live_read_models() {
 
     rebuild_all(&db).await;
     assert_eq!(snapshot(&db).await, after_rebuild);
+}
+
+/// The read models' indexes and constraints, as PostgreSQL describes them.
+async fn schema_of_read_models(db: &TestDb) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT tablename || ': ' || indexname || ' ' || indexdef FROM pg_indexes
+         WHERE schemaname = 'public' AND tablename IN ('vehicles', 'vehicle_positions')
+         UNION ALL
+         SELECT conrelid::regclass::text || ': ' || conname || ' ' || pg_get_constraintdef(oid)
+         FROM pg_constraint WHERE conrelid IN ('vehicles'::regclass, 'vehicle_positions'::regclass)
+         ORDER BY 1",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_rebuild_fills_the_copies_without_indexes_and_swaps_in_the_same_indexes() {
+    let db = TestDb::new().await;
+    seed(&db, 3, 300).await;
+    let before = schema_of_read_models(&db).await;
+    assert!(
+        before.iter().any(|d| d.contains("PRIMARY KEY")),
+        "{before:?}"
+    );
+    assert!(
+        before.iter().any(|d| d.contains("vehicles_license_plate")),
+        "{before:?}"
+    );
+
+    rebuild_all(&db).await;
+    assert_eq!(schema_of_read_models(&db).await, before);
+    let leftovers: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'rebuild\\_%'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(leftovers, 0, "the rebuild schemas are gone");
 }

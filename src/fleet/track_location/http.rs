@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::{track, Fix, Tracked, VehicleRef};
 use crate::error::AppError;
 use crate::event_store::EventStore;
+use crate::fleet::fleet_at::index::FleetIndex;
 use crate::http::JsonBody;
 
 #[derive(Deserialize)]
@@ -57,7 +58,10 @@ impl TrackLocationBody {
 /// `vehicleRegisteredId` instead of the plate) → `{"locationTrackedId":…}`
 pub async fn handle(
     State(store): State<EventStore>,
+    State(known): State<FleetIndex>,
     JsonBody(body): JsonBody<TrackLocationBody>,
 ) -> Result<Json<Tracked>, AppError> {
-    track(&store, &body.into_fix()?, Utc::now()).await.map(Json)
+    track(&store, &known, &body.into_fix()?, Utc::now())
+        .await
+        .map(Json)
 }

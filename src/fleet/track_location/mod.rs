@@ -83,6 +83,7 @@ pub async fn track_location(
     tracked_at: Option<DateTime<Utc>>,
 ) -> Result<Tracked, AppError> {
     let store = expect_context::<crate::event_store::EventStore>();
+    let known = expect_context::<crate::fleet::fleet_at::index::FleetIndex>();
     let fix = Fix {
         vehicle: VehicleRef::Id(vehicle_registered_id),
         latitude,
@@ -91,7 +92,7 @@ pub async fn track_location(
         location_tracked_id: None,
         extras: FixExtras::default(),
     };
-    track(&store, &fix, Utc::now()).await
+    track(&store, &known, &fix, Utc::now()).await
 }
 
 /// Client-chosen ids must be UUID v7 like the server's, so ids keep sorting by time.
@@ -199,15 +200,22 @@ mod command {
     use crate::fleet::events::{
         plate_tag, LocationTracked, VehicleRegistered, VehicleScope, VEHICLE_REGISTERED,
     };
+    use crate::fleet::fleet_at::index::FleetIndex;
     use crate::fleet::license_plate::LicensePlate;
 
+    /// Stores one fix. `known` answers for vehicles it has read (no round trip to the database);
+    /// the log answers for the others.
     pub async fn track(
         store: &EventStore,
+        known: &FleetIndex,
         fix: &Fix,
         now: DateTime<Utc>,
     ) -> Result<Tracked, AppError> {
         validate(fix, now)?;
-        let vehicle_id = resolve_vehicle(store, &fix.vehicle).await?;
+        let vehicle_id = match known.known_vehicle(&fix.vehicle) {
+            Some(id) => id,
+            None => resolve_vehicle(store, &fix.vehicle).await?,
+        };
         let tracked = located(fix, vehicle_id, now);
         // No condition: a registered vehicle stays registered, and a retry with the same id is
         // stored once by the store itself.

@@ -9,6 +9,7 @@ use chrono::Utc;
 use super::{track_all, TrackedBatch};
 use crate::error::{AppError, ErrorKind};
 use crate::event_store::EventStore;
+use crate::fleet::fleet_at::index::FleetIndex;
 use crate::fleet::track_location::http::TrackLocationBody;
 use crate::http::parse_json;
 
@@ -19,6 +20,7 @@ pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 /// (`Content-Type: application/x-ndjson`) → `{"stored":n,"alreadyStored":m}`.
 pub async fn handle(
     State(store): State<EventStore>,
+    State(known): State<FleetIndex>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<TrackedBatch>, AppError> {
@@ -41,7 +43,9 @@ pub async fn handle(
     for (index, body) in bodies.into_iter().enumerate() {
         fixes.push(body.into_fix().map_err(|error| at_item(index, error))?);
     }
-    track_all(&store, &fixes, Utc::now()).await.map(Json)
+    track_all(&store, &known, &fixes, Utc::now())
+        .await
+        .map(Json)
 }
 
 /// A malformed item: 400, its index in the field.

@@ -35,11 +35,13 @@ mod command {
     use crate::error::{AppError, ErrorKind, ItemError};
     use crate::event_store::EventStore;
     use crate::fleet::events::{plate_tag, vehicle_tag, VehicleRegistered, VEHICLE_REGISTERED};
+    use crate::fleet::fleet_at::index::FleetIndex;
     use crate::fleet::license_plate::LicensePlate;
     use crate::fleet::track_location::{located, validate, Fix, VehicleRef};
 
     pub async fn track_all(
         store: &EventStore,
+        known: &FleetIndex,
         fixes: &[Fix],
         now: DateTime<Utc>,
     ) -> Result<TrackedBatch, AppError> {
@@ -72,22 +74,24 @@ mod command {
             return Err(refuse(refused, fixes.len()));
         }
 
-        // Two round trips at most find every vehicle of the batch: by id (a registration's event
-        // id is its vehicle's) and by plate.
-        let mut ids: Vec<Uuid> = fixes
-            .iter()
-            .filter_map(|fix| match fix.vehicle {
-                VehicleRef::Id(id) => Some(id),
-                VehicleRef::Plate(_) => None,
-            })
-            .collect();
+        // The vehicles the fleet index knows, from memory; the others in two round trips at most:
+        // by id (a registration's event id is its vehicle's) and by plate.
+        let mut vehicles: HashMap<String, Uuid> = HashMap::new();
+        let (mut ids, mut plates) = (Vec::new(), Vec::new());
+        for (fix, tag) in fixes.iter().zip(&tags) {
+            if vehicles.contains_key(tag) {
+                continue;
+            }
+            match (known.known_vehicle(&fix.vehicle), &fix.vehicle) {
+                (Some(id), _) => {
+                    vehicles.insert(tag.clone(), id);
+                }
+                (None, VehicleRef::Id(id)) => ids.push(*id),
+                (None, VehicleRef::Plate(_)) => plates.push(tag.clone()),
+            }
+        }
         ids.sort_unstable();
         ids.dedup();
-        let mut plates: Vec<String> = tags
-            .iter()
-            .filter(|t| t.starts_with("plate:"))
-            .cloned()
-            .collect();
         plates.sort_unstable();
         plates.dedup();
         let mut registrations = Vec::new();
@@ -97,7 +101,6 @@ mod command {
         if !plates.is_empty() {
             registrations.extend(store.read_any_tag(VEHICLE_REGISTERED, &plates).await?);
         }
-        let mut vehicles: HashMap<String, Uuid> = HashMap::new();
         for event in registrations {
             let registered: VehicleRegistered = event.decode()?;
             for tag in event.tags {

@@ -1,6 +1,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 
+use crate::fleet::fleet_at::index::FleetIndex;
 use crate::fleet::register_vehicle::register;
 use crate::fleet::track_location::{track, Fix, VehicleRef};
 use crate::test_support::{assert_error, TestDb};
@@ -22,9 +23,14 @@ async fn the_trail_holds_the_last_fixes_up_to_a_moment_in_device_time_order() {
             location_tracked_id: None,
             extras: Default::default(),
         };
-        track(&db.store, &fix, base + Duration::hours(1))
-            .await
-            .unwrap();
+        track(
+            &db.store,
+            &FleetIndex::default(),
+            &fix,
+            base + Duration::hours(1),
+        )
+        .await
+        .unwrap();
     }
     db.catch_up().await;
 
