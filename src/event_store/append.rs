@@ -1,4 +1,4 @@
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use serde_json::Value;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
@@ -86,10 +86,11 @@ pub async fn append_in(
 /// Appends within the caller's transaction, if every one of `conditions` holds; the events become
 /// visible when it commits.
 ///
-/// Every writer takes transaction-scoped advisory locks on the tags it appends and the tags its
-/// conditions ask about, in one global order. Two writers whose events could affect the same
-/// condition therefore run one after the other, and the second one's check (a new snapshot at
-/// READ COMMITTED) sees the first one's events.
+/// Every writer takes transaction-scoped advisory locks, in one global order: shared on the tags
+/// it appends, exclusive on the tags its conditions ask about. A writer whose events could break a
+/// condition and the writer deciding on it therefore run one after the other, and the second
+/// one's check (a new snapshot at READ COMMITTED) sees the first one's events; writers that
+/// decide nothing run side by side.
 pub async fn append_all_in(
     tx: &mut PgConnection,
     events: &[NewEvent],
@@ -188,24 +189,32 @@ async fn lock(
             .execute(&mut *tx)
             .await?;
     }
-    let keys: BTreeSet<&str> = events
-        .iter()
-        .flat_map(|e| e.tags.iter())
-        .chain(conditions.iter().flat_map(|c| c.query.tags.iter()))
-        .map(String::as_str)
-        .collect();
+    // Tags a condition asks about are locked exclusively; tags only appended, shared: appends
+    // that decide nothing do not wait for each other, only for a decision about their tags.
+    let mut keys: BTreeMap<&str, bool> = BTreeMap::new();
+    for tag in events.iter().flat_map(|e| e.tags.iter()) {
+        keys.insert(tag, false);
+    }
+    for tag in conditions.iter().flat_map(|c| c.query.tags.iter()) {
+        keys.insert(tag, true);
+    }
     if keys.is_empty() {
         return Ok(());
     }
-    let keys: Vec<&str> = keys.into_iter().collect();
+    let (tags, exclusive): (Vec<&str>, Vec<bool>) = keys.into_iter().unzip();
     // Locks are taken in ascending lock-id order, the same for every writer: no deadlocks, even
-    // when two tags hash to the same id.
+    // when two tags hash to the same id (the id is then locked exclusively if either tag is).
     sqlx::query(
-        "SELECT pg_advisory_xact_lock(k) FROM (
-             SELECT DISTINCT hashtextextended(tag, 0) AS k FROM unnest($1::text[]) AS tag ORDER BY k
+        "SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(k)
+                     ELSE pg_advisory_xact_lock_shared(k) END
+         FROM (
+             SELECT hashtextextended(tag, 0) AS k, bool_or(exclusive) AS exclusive
+             FROM unnest($1::text[], $2::bool[]) AS t(tag, exclusive)
+             GROUP BY 1 ORDER BY 1
          ) AS keys",
     )
-    .bind(&keys)
+    .bind(&tags)
+    .bind(&exclusive)
     .execute(&mut *tx)
     .await?;
     Ok(())

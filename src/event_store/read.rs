@@ -122,15 +122,18 @@ pub async fn read_committed<'c>(
     .await
 }
 
-/// Whether any event lies beyond `after` (committed or not yet readable): one index probe.
+/// Whether any event lies beyond `after` (committed or not yet readable): one index probe. (The
+/// ORDER BY keeps it one: as a bare EXISTS, a generic plan may scan the table from its start.)
 pub async fn any_after<'c>(executor: impl PgExecutor<'c>, after: Cursor) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM events WHERE (transaction_id, position) > ($1, $2))",
+    let next: Option<i64> = sqlx::query_scalar(
+        "SELECT position FROM events WHERE (transaction_id, position) > ($1, $2)
+         ORDER BY transaction_id, position LIMIT 1",
     )
     .bind(after.transaction_id)
     .bind(after.position)
-    .fetch_one(executor)
-    .await
+    .fetch_optional(executor)
+    .await?;
+    Ok(next.is_some())
 }
 
 /// How many events lie beyond `after` (committed or not yet readable): a subscriber's lag.

@@ -209,6 +209,46 @@ async fn tags_are_stored_as_given_whatever_characters_they_hold() {
     assert_eq!(found.len(), 1);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_waits_for_uncommitted_events_of_its_tags_and_plain_appends_do_not_wait() {
+    let db = TestDb::new().await;
+    let mut open = db.pool().begin().await.unwrap();
+    append_in(&mut open, &[event(&["plate:X", "fleet:1"])], None)
+        .await
+        .unwrap();
+
+    // Another plain append of a tag in common goes through while the first is still open.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        db.store.append(&[event(&["fleet:1"])], None),
+    )
+    .await
+    .expect("plain appends do not wait for each other")
+    .unwrap();
+
+    // A decision about a tag of the open transaction's event ("append only if no event has it")
+    // waits for that transaction, then sees its event.
+    let deciding = {
+        let store = db.store.clone();
+        tokio::spawn(async move {
+            let condition = AppendCondition {
+                query: Query::default().tagged("plate:X"),
+                after: None,
+            };
+            store.append(&[event(&["plate:X"])], Some(&condition)).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!deciding.is_finished(), "the decision waits");
+    open.commit().await.unwrap();
+    let decided = deciding.await.unwrap();
+    assert!(
+        matches!(decided, Err(AppendError::Conflict { .. })),
+        "{decided:?}"
+    );
+    assert_eq!(db.event_count().await, 2);
+}
+
 /// Remembers what it was given, in order.
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Uuid>>);
