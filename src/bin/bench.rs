@@ -47,9 +47,9 @@ struct Args {
     /// Sizes at which the fleet at T is measured: the history is loaded in this many steps.
     #[arg(long, default_value_t = 3)]
     stages: usize,
-    /// The sustained batch rate at which the projections' lag is measured, fixes per second.
-    #[arg(long, default_value_t = 50_000)]
-    paced_rate: usize,
+    /// Sustained batch rates at which the projections' lag is measured, fixes per second.
+    #[arg(long, value_delimiter = ',', default_value = "25000,50000")]
+    paced_rates: Vec<usize>,
     /// Keep the database afterwards.
     #[arg(long)]
     keep: bool,
@@ -522,20 +522,25 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
             rate * BATCH as f64
         ),
     );
-    let target = args.paced_rate;
-    let per_second = target as f64 / BATCH as f64;
-    let (rate, lag) = with_lag(
-        &store,
-        load_http(addr, 4, args.seconds, Some(per_second), batch),
-    )
-    .await;
-    row(
-        &format!("batch HTTP paced at {target} fixes/s"),
-        format!(
-            "{:.0} fixes/s sustained; projection lag max {lag:.2} s",
-            rate * BATCH as f64
-        ),
-    );
+    for &target in &args.paced_rates {
+        // Each paced run starts with the projections caught up.
+        while lag_seconds(&store).await > 0.0 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let per_second = target as f64 / BATCH as f64;
+        let (rate, lag) = with_lag(
+            &store,
+            load_http(addr, 4, args.seconds, Some(per_second), batch.clone()),
+        )
+        .await;
+        row(
+            &format!("batch HTTP paced at {target} fixes/s"),
+            format!(
+                "{:.0} fixes/s sustained; projection lag max {lag:.2} s",
+                rate * BATCH as f64
+            ),
+        );
+    }
     row(
         "server resident memory",
         format!(

@@ -1,6 +1,6 @@
 use std::collections::{BTreeMap, HashMap};
 
-use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -12,7 +12,8 @@ pub struct NewEvent {
     pub event_id: Uuid,
     pub event_type: String,
     pub tags: Vec<String>,
-    pub payload: Value,
+    /// JSON, serialised once by the writer.
+    pub payload: Box<RawValue>,
 }
 
 /// "Append only if nothing matching `query` was appended after position `after`"
@@ -135,11 +136,11 @@ pub async fn append_all_in(
     let types: Vec<&str> = events.iter().map(|e| e.event_type.as_str()).collect();
     // Each event's tags as one array literal: PostgreSQL has no arrays of arrays of any length.
     let tags: Vec<String> = events.iter().map(|e| array_literal(&e.tags)).collect();
-    let payloads: Vec<&Value> = events.iter().map(|e| &e.payload).collect();
+    let payloads: Vec<&str> = events.iter().map(|e| e.payload.get()).collect();
     let inserted: Vec<(Uuid, i64)> = sqlx::query_as(
         "INSERT INTO events (event_id, event_type, tags, payload)
-         SELECT e.id, e.type, e.tags::text[], e.payload
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY
+         SELECT e.id, e.type, e.tags::text[], e.payload::jsonb
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
               AS e(id, type, tags, payload, ord)
          ORDER BY e.ord
          ON CONFLICT (event_id) DO NOTHING

@@ -1,6 +1,6 @@
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -21,7 +21,9 @@ pub struct StoredEvent {
     pub event_id: Uuid,
     pub event_type: String,
     pub tags: Vec<String>,
-    pub payload: Value,
+    /// The JSON as stored, parsed only into the type a reader asks for (no `Value` tree between).
+    #[sqlx(json)]
+    pub payload: Box<RawValue>,
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -34,7 +36,7 @@ impl StoredEvent {
     }
 
     pub fn decode<T: DeserializeOwned>(&self) -> serde_json::Result<T> {
-        T::deserialize(&self.payload)
+        serde_json::from_str(self.payload.get())
     }
 }
 

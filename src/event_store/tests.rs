@@ -18,7 +18,7 @@ fn event(tags: &[&str]) -> NewEvent {
         event_id: Uuid::now_v7(),
         event_type: "Happened".into(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
-        payload: json!({ "n": 1 }),
+        payload: serde_json::value::to_raw_value(&json!({ "n": 1 })).unwrap(),
     }
 }
 

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::FleetPosition;
 use crate::event_store::{follow, Cursor, EventStore, StoredEvent, Wakeups};
 use crate::fleet::events::{
-    LocationTracked, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
+    TrackedPosition, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
 };
 use crate::fleet::license_plate::LicensePlate;
 use crate::fleet::track_location::VehicleRef;
@@ -65,7 +65,7 @@ impl Index {
                     }
                 }
                 LOCATION_TRACKED => {
-                    if let Ok(fix) = event.decode::<LocationTracked>() {
+                    if let Ok(fix) = event.decode::<TrackedPosition>() {
                         let at = fix
                             .tracked_at
                             .unwrap_or(event.recorded_at)
@@ -278,7 +278,7 @@ mod tests {
     use chrono::{Duration, TimeZone};
 
     use super::*;
-    use crate::fleet::events::VehicleScope;
+    use crate::fleet::events::{LocationTracked, VehicleScope};
     use crate::fleet::register_vehicle::register;
     use crate::test_support::TestDb;
 

@@ -44,7 +44,7 @@ mod feed {
     use super::LiveUpdate;
     use crate::event_store::{follow, EventStore, StoredEvent, Wakeups};
     use crate::fleet::events::{
-        LocationTracked, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
+        TrackedPosition, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
     };
 
     /// Fans the log's new events out to every connected browser of this instance.
@@ -86,16 +86,16 @@ mod feed {
                 })
             }
             LOCATION_TRACKED => {
-                let fix: LocationTracked = event.decode().ok()?;
+                let fix: TrackedPosition = event.decode().ok()?;
                 Some(LiveUpdate::LocationTracked {
                     vehicle_registered_id: fix.scope.vehicle_registered_id,
                     latitude: fix.latitude,
                     longitude: fix.longitude,
                     tracked_at: fix.tracked_at.unwrap_or(event.recorded_at),
                     recorded_at: event.recorded_at,
-                    speed_mps: fix.extras.speed_mps,
-                    heading: fix.extras.heading,
-                    battery_percent: fix.extras.battery_percent,
+                    speed_mps: fix.speed_mps,
+                    heading: fix.heading,
+                    battery_percent: fix.battery_percent,
                 })
             }
             _ => None,

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::events::{LocationTracked, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED};
+use super::events::{TrackedPosition, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED};
 use crate::event_store::{Projection, StoredEvent};
 
 /// Every projection of the app, in the order they are started and rebuilt.
@@ -56,7 +56,7 @@ fn fixes(events: &[StoredEvent]) -> sqlx::Result<Vec<Fix>> {
         .iter()
         .filter(|e| e.event_type == LOCATION_TRACKED)
         .map(|event| {
-            let fix: LocationTracked = decode(event)?;
+            let fix: TrackedPosition = decode(event)?;
             Ok(Fix {
                 vehicle_id: fix.scope.vehicle_registered_id,
                 latitude: fix.latitude,
@@ -64,9 +64,9 @@ fn fixes(events: &[StoredEvent]) -> sqlx::Result<Vec<Fix>> {
                 tracked_at: fix.tracked_at.unwrap_or(event.recorded_at),
                 recorded_at: event.recorded_at,
                 position: event.position,
-                speed_mps: fix.extras.speed_mps,
-                heading: fix.extras.heading,
-                battery_percent: fix.extras.battery_percent,
+                speed_mps: fix.speed_mps,
+                heading: fix.heading,
+                battery_percent: fix.battery_percent,
             })
         })
         .collect()

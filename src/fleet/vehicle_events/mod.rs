@@ -82,17 +82,17 @@ pub async fn history(
     } else {
         None
     };
-    Ok(EventPage {
-        events: events
-            .into_iter()
-            .map(|e| EventRecord {
+    let events = events
+        .into_iter()
+        .map(|e| {
+            Ok(EventRecord {
+                payload: e.decode()?,
                 position: e.position,
                 event_id: e.event_id,
                 event_type: e.event_type,
                 recorded_at: e.recorded_at,
-                payload: e.payload,
             })
-            .collect(),
-        next_after,
-    })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(EventPage { events, next_after })
 }
