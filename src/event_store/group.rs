@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-use super::append::append_all_in;
+use super::append::append_in_one_statement;
 use super::{AppendError, Appended, NewEvent};
 
 /// Transactions in flight at once.
@@ -80,14 +80,8 @@ async fn append_group(pool: &PgPool, group: &[Request]) -> Result<Vec<Option<i64
         .iter()
         .flat_map(|r| r.events.iter().cloned())
         .collect();
-    let result = async {
-        let mut tx = pool.begin().await?;
-        let appended = append_all_in(&mut tx, &events, &[]).await?;
-        tx.commit().await?;
-        Ok::<_, AppendError>(appended)
-    }
-    .await;
-    result
+    append_in_one_statement(pool, &events)
+        .await
         .map(|a| a.positions)
         .map_err(|error| error.to_string())
 }

@@ -23,8 +23,8 @@ pub struct RebuildProgress {
 /// the new ones. Answers the number of events replayed.
 ///
 /// It is fast because the copies are filled without their indexes (built once, by sorting, at the
-/// end), without waiting for each batch to reach the disk (a crash only loses the copies), and
-/// while the next batch is already being read.
+/// end), without waiting for each batch to reach the disk (a crash only loses the copies), each
+/// projection on a connection of its own, and while the next batch is already being read.
 pub async fn rebuild(
     pool: &PgPool,
     projections: &[Arc<dyn Projection>],
@@ -47,13 +47,23 @@ pub async fn rebuild(
     let reader = tokio::spawn(read_all(pool.clone(), batch_size, batches));
     let mut cursor = Cursor::default();
     while let Some(events) = received.recv().await {
-        let events = events?;
-        let mut tx = pool.begin().await?;
-        sqlx::raw_sql("SET LOCAL synchronous_commit TO off")
-            .execute(&mut *tx)
-            .await?;
-        apply_to_copies(&mut tx, projections, &events).await?;
-        tx.commit().await?;
+        let events = Arc::new(events?);
+        // Each projection on a connection of its own, side by side.
+        let mut applying = tokio::task::JoinSet::new();
+        for projection in projections {
+            let (pool, projection, events) = (pool.clone(), projection.clone(), events.clone());
+            applying.spawn(async move {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET LOCAL synchronous_commit TO off")
+                    .execute(&mut *tx)
+                    .await?;
+                apply_to_copy(&mut tx, projection.as_ref(), &events).await?;
+                tx.commit().await
+            });
+        }
+        while let Some(applied) = applying.join_next().await {
+            applied.map_err(|error| sqlx::Error::Io(error.into()))??;
+        }
         cursor = events.last().map_or(cursor, StoredEvent::cursor);
         report.applied += events.len() as u64;
         progress(report);
@@ -149,13 +159,23 @@ async fn apply_to_copies(
     events: &[StoredEvent],
 ) -> sqlx::Result<()> {
     for projection in projections {
-        let schema = schema_of(projection.as_ref());
-        sqlx::raw_sql(&format!("SET LOCAL search_path TO \"{schema}\", public"))
-            .execute(&mut *tx)
-            .await?;
-        projection.apply(tx, events).await?;
+        apply_to_copy(tx, projection.as_ref(), events).await?;
     }
-    sqlx::raw_sql("SET LOCAL search_path TO public")
+    Ok(())
+}
+
+/// Applies `events` to the projection's copies: its transaction's `search_path` points there.
+async fn apply_to_copy(
+    tx: &mut PgConnection,
+    projection: &dyn Projection,
+    events: &[StoredEvent],
+) -> sqlx::Result<()> {
+    let schema = schema_of(projection);
+    sqlx::query(&format!("SET LOCAL search_path TO \"{schema}\", public"))
+        .execute(&mut *tx)
+        .await?;
+    projection.apply(tx, events).await?;
+    sqlx::query("SET LOCAL search_path TO public")
         .execute(&mut *tx)
         .await?;
     Ok(())

@@ -249,6 +249,32 @@ async fn a_decision_waits_for_uncommitted_events_of_its_tags_and_plain_appends_d
     assert_eq!(db.event_count().await, 2);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grouped_append_waits_for_an_open_decision_about_its_tags() {
+    let db = TestDb::new().await;
+    let mut deciding = db.pool().begin().await.unwrap();
+    let condition = AppendCondition {
+        query: Query::default().tagged("plate:Y"),
+        after: None,
+    };
+    append_in(&mut deciding, &[event(&["plate:Y"])], Some(&condition))
+        .await
+        .unwrap();
+
+    let grouped = {
+        let store = db.store.clone();
+        tokio::spawn(async move { store.append_grouped(vec![event(&["plate:Y"])]).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!grouped.is_finished(), "the grouped append waits");
+    deciding.commit().await.unwrap();
+    let appended = grouped.await.unwrap().unwrap();
+    let decided = db.store.read(&Query::default(), 0, 10).await.unwrap();
+    assert_eq!(decided.len(), 2);
+    // It went in after the decision, as if it had come later.
+    assert_eq!(appended.positions, vec![Some(decided[1].position)]);
+}
+
 /// Remembers what it was given, in order.
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Uuid>>);
