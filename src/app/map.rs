@@ -26,13 +26,21 @@ pub fn FleetMap() -> impl IntoView {
 
     #[cfg(feature = "hydrate")]
     {
-        // Draw the markers whenever the fleet shown, the clock or the selection changes.
+        // Draw the markers whenever the fleet shown or the selection changes.
         Effect::new(move |_| {
             let (Some(div), Some(Ok(settings))) = (element.get(), settings.get()) else {
                 return;
             };
             leaflet_view::ensure(&div, &settings);
-            leaflet_view::show(&state.rows(), state.now.get(), state.selected.get());
+            let selected = state.selected.get();
+            state
+                .shown
+                .with(|shown| leaflet_view::show(&shown.rows, shown.moment, selected));
+        });
+        // "Last seen … ago" in an open popup follows the clock.
+        Effect::new(move |_| {
+            state.now.track();
+            leaflet_view::refresh_open_popup();
         });
         // The selected vehicle's trail, up to the moment shown.
         Effect::new(move |_| {
@@ -63,17 +71,31 @@ pub fn focus(latitude: f64, longitude: f64) {
     let _ = (latitude, longitude);
 }
 
+/// Drawing a new fleet costs little more than moving what moved (the timeline sends a new one
+/// for every moment while its slider is dragged: 1,000 vehicles, 30+ times a second):
+///
+/// - markers and labels are kept from one fleet to the next, on the map or, while their vehicle
+///   is merged into a cluster, off it; cluster markers are reused too;
+/// - labels are elements of our own in Leaflet's tooltip pane, placed with a CSS transform from
+///   the marker's layer point: writing only, never measuring. (Leaflet's tooltips measure
+///   themselves each time one is placed or added, which laid out the page once per vehicle: a
+///   second or more per fleet);
+/// - a popup's text is made when it opens, not for every vehicle of every fleet.
 #[cfg(feature = "hydrate")]
 mod leaflet_view {
-    use std::{cell::RefCell, collections::HashMap};
+    use std::{
+        cell::RefCell,
+        collections::{HashMap, HashSet},
+        rc::Rc,
+    };
 
     use chrono::{DateTime, Utc};
     use leaflet::{
         CircleMarker, LatLng, LatLngBounds, Map, MapOptions, PathOptions, Polyline,
-        PolylineOptions, TileLayer, TileLayerOptions, Tooltip, TooltipOptions,
+        PolylineOptions, TileLayer, TileLayerOptions,
     };
     use uuid::Uuid;
-    use wasm_bindgen::JsValue;
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
 
     use super::MapSettings;
     use crate::app::clustering::{clusters, should_cluster};
@@ -81,15 +103,93 @@ mod leaflet_view {
     use crate::app::time_format::{ago, coordinates, readings, utc};
     use crate::fleet::vehicle_trail::TrailPoint;
 
+    /// A label beside (or on) a marker, looking like a Leaflet tooltip.
+    struct Label {
+        /// Positioned in the tooltip pane.
+        element: web_sys::HtmlElement,
+        /// The text: a vehicle's plate (its attributes carry the position) or a cluster's count.
+        text: web_sys::Element,
+        /// How it is centred on its point: beside the marker, or on it.
+        anchor: &'static str,
+        /// The projection it was placed with (see `MapView::projection`).
+        projection: u64,
+    }
+
+    impl Label {
+        fn new(class: &str, text_class: &str, anchor: &'static str) -> Self {
+            let document = web_sys::window()
+                .and_then(|w| w.document())
+                .expect("a document");
+            let element: web_sys::HtmlElement = document
+                .create_element("div")
+                .expect("a div")
+                .unchecked_into();
+            // Leaflet's tooltip look; hidden while a zoom is animated, placed again after it.
+            element.set_class_name(&format!("leaflet-tooltip leaflet-zoom-hide {class}"));
+            let _ = element.style().set_property("opacity", "0.9");
+            let text = document.create_element("span").expect("a span");
+            text.set_class_name(text_class);
+            let _ = element.append_child(&text);
+            Label {
+                element,
+                text,
+                anchor,
+                projection: u64::MAX,
+            }
+        }
+
+        fn place(&mut self, map: &Map, projection: u64, (latitude, longitude): (f64, f64)) {
+            let point = map.lat_lng_to_layer_point(&LatLng::new(latitude, longitude));
+            let _ = self.element.style().set_property(
+                "transform",
+                // A 2D translation: a 3D one would give each label a compositing layer of its
+                // own, and a thousand of them cost more to composite than to draw.
+                // 2D, unlike Leaflet's own translate3d: a thousand labels stay in one layer
+                // instead of a compositing layer each.
+                &format!("translate({}px,{}px) {}", point.x(), point.y(), self.anchor),
+            );
+            self.projection = projection;
+        }
+    }
+
+    /// A vehicle's marker, kept while the vehicle is in the fleet shown.
+    struct VehicleMarker {
+        marker: CircleMarker,
+        label: Label,
+        /// What the popup shows when it opens.
+        row: Rc<RefCell<Row>>,
+        _popup: Closure<dyn Fn(JsValue) -> JsValue>,
+        position: (f64, f64),
+        selected: bool,
+        /// Off the map while the vehicle is part of a cluster.
+        on_map: bool,
+    }
+
+    /// A marker standing for several vehicles, with their count.
+    struct ClusterMarker {
+        marker: CircleMarker,
+        label: Label,
+        position: (f64, f64),
+        count: usize,
+    }
+
     /// Leaflet objects live in the browser's only thread, outside the reactive system.
     struct MapView {
         map: Map,
-        markers: HashMap<Uuid, CircleMarker>,
-        clusters: Vec<CircleMarker>,
+        /// The map's element, which tells the benchmark what it shows (see `mark_drawn`).
+        element: web_sys::HtmlElement,
+        /// Where labels go.
+        labels: web_sys::HtmlElement,
+        /// Counts changes of the map's projection (zoom, view reset): labels placed with an
+        /// older one are placed again.
+        projection: u64,
+        renders: u64,
+        markers: HashMap<Uuid, VehicleMarker>,
+        clusters: Vec<ClusterMarker>,
         trail: Polyline,
         fitted: bool,
         /// What was drawn last, to draw again when the zoom changes the clusters.
-        last: (Vec<Row>, DateTime<Utc>, Option<Uuid>),
+        last: (Vec<Row>, Option<DateTime<Utc>>, Option<Uuid>),
     }
 
     thread_local! {
@@ -122,20 +222,35 @@ mod leaflet_view {
             trail_style.set_opacity(0.7);
             let trail = Polyline::new_with_options(&js_sys::Array::new(), &trail_style);
             trail.add_to(&map);
-            // Clusters depend on the zoom: draw again once a zoom has ended (after this event, as
-            // Leaflet may fire it while we are drawing).
-            let on_zoom = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(|| {
-                leptos::prelude::set_timeout(redraw, std::time::Duration::ZERO);
+            // Clusters and label positions depend on the zoom: draw again once a zoom (or a jump
+            // of the view) has ended, after this event, as Leaflet may fire it while we draw.
+            let on_projection = Closure::<dyn FnMut()>::new(|| {
+                leptos::prelude::set_timeout(
+                    || {
+                        VIEW.with_borrow_mut(|view| {
+                            if let Some(view) = view {
+                                view.projection += 1;
+                            }
+                        });
+                        redraw();
+                    },
+                    std::time::Duration::ZERO,
+                );
             });
-            map.on("zoomend", on_zoom.as_ref());
-            on_zoom.forget();
+            map.on("zoomend viewreset", on_projection.as_ref());
+            on_projection.forget();
+            let labels = map.get_pane_by_name("tooltipPane");
             *view = Some(MapView {
                 map,
+                element: (**element).clone(),
+                labels,
+                projection: 0,
+                renders: 0,
                 markers: HashMap::new(),
                 clusters: Vec::new(),
                 trail,
                 fitted: false,
-                last: (Vec::new(), Utc::now(), None),
+                last: (Vec::new(), None, None),
             });
         });
     }
@@ -150,14 +265,13 @@ mod leaflet_view {
     }
 
     /// The label carries the marker's plate and position, for people and for the tests.
-    fn label(row: &Row, (latitude, longitude): (f64, f64)) -> JsValue {
-        JsValue::from_str(&format!(
-            r#"<span class="plate-label" data-vehicle-id="{}" data-lat="{latitude}" data-lng="{longitude}">{}</span>"#,
-            row.id, row.plate
-        ))
+    fn set_label_position(label: &Label, (latitude, longitude): (f64, f64)) {
+        let _ = label.text.set_attribute("data-lat", &latitude.to_string());
+        let _ = label.text.set_attribute("data-lng", &longitude.to_string());
     }
 
-    fn popup(row: &Row, (latitude, longitude): (f64, f64), now: DateTime<Utc>) -> JsValue {
+    fn popup(row: &Row, now: DateTime<Utc>) -> String {
+        let (latitude, longitude) = row.position().unwrap_or_default();
         let seen = row
             .tracked_at
             .map(|at| {
@@ -174,114 +288,114 @@ mod leaflet_view {
         } else {
             format!("<dt>Device</dt><dd>{readings}</dd>")
         };
-        JsValue::from_str(&format!(
+        format!(
             r#"<div class="popup"><strong>{}</strong><dl><dt>Position</dt><dd>{}</dd>{seen}{readings}</dl></div>"#,
             row.plate,
             coordinates(latitude, longitude)
-        ))
+        )
+    }
+
+    fn new_vehicle_marker(row: &Row, position: (f64, f64), selected: bool) -> VehicleMarker {
+        let options = style(selected);
+        options.set_class_name("vehicle-marker".into());
+        let marker = CircleMarker::new_with_options(&LatLng::new(position.0, position.1), &options);
+        marker.set_radius(7.0);
+        // Beside the marker, vertically centred on it (Leaflet's tooltip direction "right").
+        let label = Label::new("leaflet-tooltip-right", "plate-label", "translateY(-50%)");
+        let _ = label
+            .text
+            .set_attribute("data-vehicle-id", &row.id.to_string());
+        label.text.set_text_content(Some(&row.plate));
+        set_label_position(&label, position);
+        // Leaflet calls the content function when the popup opens (or is updated).
+        let shown = Rc::new(RefCell::new(row.clone()));
+        let popup_row = shown.clone();
+        let content = Closure::<dyn Fn(JsValue) -> JsValue>::new(move |_layer| {
+            JsValue::from_str(&popup(&popup_row.borrow(), Utc::now()))
+        });
+        marker.bind_popup_with_options(content.as_ref(), &JsValue::UNDEFINED);
+        VehicleMarker {
+            marker,
+            label,
+            row: shown,
+            _popup: content,
+            position,
+            selected,
+            on_map: false,
+        }
+    }
+
+    fn new_cluster_marker(position: (f64, f64)) -> ClusterMarker {
+        let options = PathOptions::new();
+        options.set_color("#ffffff".into());
+        options.set_fill_color("#1e3a8a".into());
+        options.set_fill_opacity(0.85);
+        let marker = CircleMarker::new_with_options(&LatLng::new(position.0, position.1), &options);
+        marker.bind_popup_with_options(&JsValue::from_str(""), &JsValue::UNDEFINED);
+        ClusterMarker {
+            marker,
+            label: Label::new("cluster", "cluster-label", "translate(-50%,-50%)"),
+            position,
+            count: 0,
+        }
+    }
+
+    /// A cluster's count: its label, size and popup.
+    fn set_count(cluster: &mut ClusterMarker, count: usize) {
+        if cluster.count == count {
+            return;
+        }
+        cluster.count = count;
+        cluster
+            .label
+            .text
+            .set_text_content(Some(&count.to_string()));
+        cluster
+            .marker
+            .set_radius(10.0 + (count as f64).log2() * 2.0);
+        cluster
+            .marker
+            .set_popup_content(&JsValue::from_str(&format!(
+                "{count} vehicles here: zoom in to tell them apart"
+            )));
     }
 
     fn redraw() {
         let last = VIEW.with_borrow(|view| view.as_ref().map(|view| view.last.clone()));
-        if let Some((rows, now, selected)) = last {
-            show(&rows, now, selected);
+        if let Some((rows, moment, selected)) = last {
+            show(&rows, moment, selected);
         }
     }
 
-    pub fn show(rows: &[Row], now: DateTime<Utc>, selected: Option<Uuid>) {
+    /// For the scrubbing benchmark (end2end/bench/scrub.bench.ts), which must count the fleet
+    /// updates the map actually drew, not the requests the timeline sent: the map's element
+    /// carries `data-moment` (the moment of the fleet drawn, ms since the epoch, or `live`),
+    /// `data-renders` (fleets drawn so far), `data-vehicles` (vehicles placed on the map) and
+    /// `data-clusters` (cluster markers among them).
+    fn mark_drawn(view: &mut MapView, moment: Option<DateTime<Utc>>, vehicles: usize) {
+        view.renders += 1;
+        let moment = moment.map_or_else(|| "live".into(), |m| m.timestamp_millis().to_string());
+        let element = &view.element;
+        let _ = element.set_attribute("data-vehicles", &vehicles.to_string());
+        let _ = element.set_attribute("data-clusters", &view.clusters.len().to_string());
+        let _ = element.set_attribute("data-renders", &view.renders.to_string());
+        let _ = element.set_attribute("data-moment", &moment);
+    }
+
+    pub fn show(rows: &[Row], moment: Option<DateTime<Utc>>, selected: Option<Uuid>) {
         VIEW.with_borrow_mut(|view| {
             let Some(view) = view.as_mut() else { return };
-            view.last = (rows.to_vec(), now, selected);
+            view.last = (rows.to_vec(), moment, selected);
             let all: Vec<(&Row, (f64, f64))> = rows
                 .iter()
                 .filter_map(|r| r.position().map(|p| (r, p)))
                 .collect();
 
-            // A large fleet zoomed out: one marker per crowded cell, with the count.
-            for cluster in view.clusters.drain(..) {
-                cluster.remove();
-            }
-            let zoom = view.map.get_zoom();
-            let mut placed = all.clone();
-            if view.fitted && should_cluster(all.len(), zoom) {
-                let positions: Vec<(f64, f64)> = all.iter().map(|(_, p)| *p).collect();
-                placed.clear();
-                for cluster in clusters(&positions, zoom) {
-                    if let [single] = cluster.members[..] {
-                        placed.push(all[single]);
-                        continue;
-                    }
-                    let options = PathOptions::new();
-                    options.set_color("#ffffff".into());
-                    options.set_fill_color("#1e3a8a".into());
-                    options.set_fill_opacity(0.85);
-                    let count = cluster.members.len();
-                    let marker = CircleMarker::new_with_options(
-                        &LatLng::new(cluster.latitude, cluster.longitude),
-                        &options,
-                    );
-                    marker.set_radius(10.0 + (count as f64).log2() * 2.0);
-                    let tooltip_options = TooltipOptions::new();
-                    tooltip_options.set_permanent(true);
-                    tooltip_options.set_direction("center".into());
-                    let tooltip = Tooltip::new(&tooltip_options, None);
-                    tooltip.set_content(&JsValue::from_str(&format!(
-                        r#"<span class="cluster-label">{count}</span>"#
-                    )));
-                    marker.bind_tooltip(&tooltip);
-                    marker.bind_popup_with_options(
-                        &JsValue::from_str(&format!(
-                            "{count} vehicles here: zoom in to tell them apart"
-                        )),
-                        &JsValue::UNDEFINED,
-                    );
-                    marker.add_to(&view.map);
-                    view.clusters.push(marker);
-                }
-            }
-
-            view.markers.retain(|id, marker| {
-                let keep = placed.iter().any(|(row, _)| row.id == *id);
-                if !keep {
-                    marker.remove();
-                }
-                keep
-            });
-            for (row, position) in &placed {
-                let lat_lng = LatLng::new(position.0, position.1);
-                let is_selected = selected == Some(row.id);
-                match view.markers.get(&row.id) {
-                    Some(marker) => {
-                        marker.set_lat_lng(&lat_lng);
-                        marker.set_style(&style(is_selected));
-                        marker.set_tooltip_content(&label(row, *position));
-                        marker.set_popup_content(&popup(row, *position, now));
-                    }
-                    None => {
-                        let options = style(is_selected);
-                        options.set_class_name("vehicle-marker".into());
-                        let marker = CircleMarker::new_with_options(&lat_lng, &options);
-                        marker.set_radius(7.0);
-                        let tooltip_options = TooltipOptions::new();
-                        tooltip_options.set_permanent(true);
-                        tooltip_options.set_direction("right".into());
-                        let tooltip = Tooltip::new(&tooltip_options, None);
-                        tooltip.set_content(&label(row, *position));
-                        marker.bind_tooltip(&tooltip);
-                        marker.bind_popup_with_options(
-                            &popup(row, *position, now),
-                            &JsValue::UNDEFINED,
-                        );
-                        marker.add_to(&view.map);
-                        view.markers.insert(row.id, marker);
-                    }
-                }
-            }
             // Fit the fleet once, on first sight; after that the user's view is theirs.
-            if !view.fitted && !placed.is_empty() {
-                let first = LatLng::new(placed[0].1 .0, placed[0].1 .1);
+            if !view.fitted && !all.is_empty() {
+                let first = LatLng::new(all[0].1 .0, all[0].1 .1);
                 let bounds = LatLngBounds::new(&first, &first);
-                for (_, (latitude, longitude)) in &placed {
+                for (_, (latitude, longitude)) in &all {
                     bounds.extend(&LatLng::new(*latitude, *longitude));
                 }
                 let options = js_sys::Object::new();
@@ -293,6 +407,123 @@ mod leaflet_view {
                 );
                 view.map.fit_bounds_with_options(&bounds, &options);
                 view.fitted = true;
+            }
+
+            // A large fleet zoomed out: one marker per crowded cell, with the count.
+            let zoom = view.map.get_zoom();
+            let mut alone: Vec<usize> = (0..all.len()).collect();
+            let mut groups = Vec::new();
+            if view.fitted && should_cluster(all.len(), zoom) {
+                let positions: Vec<(f64, f64)> = all.iter().map(|(_, p)| *p).collect();
+                alone.clear();
+                for cluster in clusters(&positions, zoom) {
+                    match cluster.members[..] {
+                        [single] => alone.push(single),
+                        _ => groups.push(cluster),
+                    }
+                }
+            }
+            let standing: HashSet<Uuid> = alone.iter().map(|&i| all[i].0.id).collect();
+
+            // Vehicles gone from the fleet shown; vehicles now part of a cluster.
+            let present: HashSet<Uuid> = all.iter().map(|(row, _)| row.id).collect();
+            view.markers.retain(|id, entry| {
+                let keep = present.contains(id);
+                if !keep && entry.on_map {
+                    entry.marker.remove();
+                    entry.label.element.remove();
+                }
+                keep
+            });
+            for (id, entry) in view.markers.iter_mut() {
+                if entry.on_map && !standing.contains(id) {
+                    entry.marker.remove();
+                    entry.label.element.remove();
+                    entry.on_map = false;
+                }
+            }
+
+            // Every vehicle: its marker moved, restyled, put on the map; its label placed.
+            let (map, labels, projection) = (&view.map, &view.labels, view.projection);
+            for (row, position) in &all {
+                let is_selected = selected == Some(row.id);
+                let entry = view
+                    .markers
+                    .entry(row.id)
+                    .or_insert_with(|| new_vehicle_marker(row, *position, is_selected));
+                let moved = entry.position != *position;
+                if moved {
+                    entry.position = *position;
+                    entry
+                        .marker
+                        .set_lat_lng(&LatLng::new(position.0, position.1));
+                }
+                if *entry.row.borrow() != **row {
+                    *entry.row.borrow_mut() = (*row).clone();
+                    if entry.on_map && entry.marker.is_popup_open() {
+                        entry.marker.get_popup().update();
+                    }
+                }
+                if entry.selected != is_selected {
+                    entry.selected = is_selected;
+                    entry.marker.set_style(&style(is_selected));
+                }
+                if !standing.contains(&row.id) {
+                    continue;
+                }
+                // Labels off the map are written when they come back.
+                if !entry.on_map {
+                    entry.marker.add_to(map);
+                    set_label_position(&entry.label, *position);
+                    let _ = labels.append_child(&entry.label.element);
+                    entry.on_map = true;
+                    entry.label.place(map, projection, *position);
+                } else if moved || entry.label.projection != projection {
+                    if moved {
+                        set_label_position(&entry.label, *position);
+                    }
+                    entry.label.place(map, projection, *position);
+                }
+            }
+
+            // Clusters: the markers of the last fleet reused, in cell order.
+            for cluster in view.clusters.drain(groups.len().min(view.clusters.len())..) {
+                cluster.marker.remove();
+                cluster.label.element.remove();
+            }
+            for (i, group) in groups.iter().enumerate() {
+                let position = (group.latitude, group.longitude);
+                if i == view.clusters.len() {
+                    let cluster = new_cluster_marker(position);
+                    cluster.marker.add_to(map);
+                    let _ = labels.append_child(&cluster.label.element);
+                    view.clusters.push(cluster);
+                }
+                let cluster = &mut view.clusters[i];
+                set_count(cluster, group.members.len());
+                let moved = cluster.position != position;
+                if moved {
+                    cluster.position = position;
+                    cluster
+                        .marker
+                        .set_lat_lng(&LatLng::new(position.0, position.1));
+                }
+                if moved || cluster.label.projection != projection {
+                    cluster.label.place(map, projection, position);
+                }
+            }
+            mark_drawn(view, moment, all.len());
+        });
+    }
+
+    /// Renews the open popup's text ("last seen … ago").
+    pub fn refresh_open_popup() {
+        VIEW.with_borrow(|view| {
+            let Some(view) = view else { return };
+            for entry in view.markers.values() {
+                if entry.on_map && entry.marker.is_popup_open() {
+                    entry.marker.get_popup().update();
+                }
             }
         });
     }

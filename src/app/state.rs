@@ -40,6 +40,15 @@ impl Row {
     }
 }
 
+/// The fleet on the map and in the list: at the chosen moment, or live.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shown {
+    /// The moment of the fleet shown; `None` for the live fleet (also while the first fleet of a
+    /// past moment loads).
+    pub moment: Option<DateTime<Utc>>,
+    pub rows: Vec<Row>,
+}
+
 #[derive(Clone, Copy)]
 pub struct FleetState {
     /// The fleet as the server rendered it.
@@ -48,8 +57,9 @@ pub struct FleetState {
     pub live: RwSignal<Option<Vec<Vehicle>>>,
     /// The moment shown; `None` in live mode.
     pub at: RwSignal<Option<DateTime<Utc>>>,
-    /// The fleet at `at`, once loaded.
-    pub past: RwSignal<Option<Vec<FleetPosition>>>,
+    /// The fleet at a past moment, once loaded, with that moment (`at` when it was loaded).
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    pub past: RwSignal<Option<(DateTime<Utc>, Vec<FleetPosition>)>>,
     pub selected: RwSignal<Option<Uuid>>,
     pub connection: RwSignal<Connection>,
     /// A clock for "last seen … ago" and the end of the timeline.
@@ -58,15 +68,26 @@ pub struct FleetState {
     pub changes: RwSignal<u64>,
     /// Set once the browser has taken over the server-rendered page.
     pub hydrated: RwSignal<bool>,
+    /// What to show, computed once for the map and the list. A memo: moving the slider changes
+    /// `at` at every step, but what is shown only when the fleet of a new moment arrives.
+    pub shown: Memo<Shown>,
 }
 
 impl FleetState {
     pub fn new(initial: Resource<Result<Vec<Vehicle>, AppError>>) -> Self {
+        let (live, at, past) = (
+            RwSignal::new(None),
+            RwSignal::new(None),
+            RwSignal::new(None),
+        );
+        // Only whether a past moment is shown: not every step of the slider.
+        let replaying = Memo::new(move |_| at.with(Option::is_some));
         Self {
             initial,
-            live: RwSignal::new(None),
-            at: RwSignal::new(None),
-            past: RwSignal::new(None),
+            live,
+            at,
+            past,
+            shown: Memo::new(move |_| shown(initial, live, replaying, past)),
             selected: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
             now: RwSignal::new(Utc::now()),
@@ -74,16 +95,23 @@ impl FleetState {
             hydrated: RwSignal::new(false),
         }
     }
+}
 
-    /// The vehicles to show: at the chosen moment, or live.
-    pub fn rows(&self) -> Vec<Row> {
-        if self.at.get().is_some() {
-            if let Some(past) = self.past.get() {
-                return past
-                    .into_iter()
+fn shown(
+    initial: Resource<Result<Vec<Vehicle>, AppError>>,
+    live: RwSignal<Option<Vec<Vehicle>>>,
+    replaying: Memo<bool>,
+    past: RwSignal<Option<(DateTime<Utc>, Vec<FleetPosition>)>>,
+) -> Shown {
+    if replaying.get() {
+        let replayed = past.with(|past| {
+            past.as_ref().map(|(moment, fleet)| Shown {
+                moment: Some(*moment),
+                rows: fleet
+                    .iter()
                     .map(|p| Row {
                         id: p.vehicle_registered_id,
-                        plate: p.vehicle_license_plate,
+                        plate: p.vehicle_license_plate.clone(),
                         latitude: p.latitude,
                         longitude: p.longitude,
                         tracked_at: p.tracked_at,
@@ -91,14 +119,19 @@ impl FleetState {
                         heading: None,
                         battery_percent: None,
                     })
-                    .collect();
-            }
+                    .collect(),
+            })
+        });
+        if let Some(replayed) = replayed {
+            return replayed;
         }
-        self.live_vehicles()
-            .into_iter()
+    }
+    let rows = |vehicles: &Vec<Vehicle>| -> Vec<Row> {
+        vehicles
+            .iter()
             .map(|v| Row {
                 id: v.vehicle_registered_id,
-                plate: v.vehicle_license_plate,
+                plate: v.vehicle_license_plate.clone(),
                 latitude: v.latitude,
                 longitude: v.longitude,
                 tracked_at: v.tracked_at,
@@ -107,13 +140,16 @@ impl FleetState {
                 battery_percent: v.battery_percent,
             })
             .collect()
-    }
-
-    fn live_vehicles(&self) -> Vec<Vehicle> {
-        self.live
-            .get()
-            .or_else(|| self.initial.get().and_then(Result::ok))
-            .unwrap_or_default()
+    };
+    Shown {
+        moment: None,
+        rows: live
+            .with(|live| live.as_ref().map(rows))
+            .unwrap_or_else(|| {
+                initial
+                    .with(|initial| initial.as_ref().and_then(|r| r.as_ref().ok()).map(rows))
+                    .unwrap_or_default()
+            }),
     }
 }
 

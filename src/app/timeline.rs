@@ -174,7 +174,9 @@ fn first_untracked(
 }
 
 /// Loads the fleet for each moment chosen. While one request is out, only the latest moment
-/// asked meanwhile is kept and sent next: the map never lags behind the thumb.
+/// asked meanwhile is kept and sent next: the map never lags behind the thumb. Every answer is
+/// shown, even when the thumb has moved on since it was asked (its fleet is still the newest the
+/// map can have): dropping those would leave the map still for as long as the thumb moves.
 pub fn follow_moment(state: FleetState) {
     #[cfg(feature = "hydrate")]
     {
@@ -198,10 +200,10 @@ pub fn follow_moment(state: FleetState) {
                     let next = wanted.borrow_mut().take();
                     let Some(at) = next else { break };
                     let fleet = crate::fleet::fleet_at::get_fleet_at(at).await;
-                    // A newer moment was asked meanwhile, or live mode is back: drop this answer.
-                    if wanted.borrow().is_none() && state.at.get_untracked() == Some(at) {
+                    // Live mode is back: drop this answer.
+                    if state.at.get_untracked().is_some() {
                         if let Ok(fleet) = fleet {
-                            state.past.set(Some(fleet));
+                            state.past.set(Some((at, fleet)));
                         }
                     }
                 }
@@ -224,21 +226,45 @@ pub fn sync_url(state: FleetState) {
     {
         state.at.set(Some(at.with_timezone(&Utc)));
     }
+    // At most one address change every URL_EVERY, the last one always: dragging the slider moves
+    // the moment 60 times a second, and Chromium ignores history changes past about 20 a second
+    // (the address would keep a moment from the middle of the drag).
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let at = state.at.get();
-        let Some(window) = web_sys::window() else {
-            return;
-        };
-        let url = match at {
-            Some(at) => format!(
-                "?at={}",
-                at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-            ),
-            None => window.location().pathname().unwrap_or_else(|_| "/".into()),
-        };
-        if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-        }
-    });
+    {
+        let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+        Effect::new(move |_| {
+            state.at.track();
+            if pending.replace(true) {
+                return;
+            }
+            let pending = pending.clone();
+            set_timeout(
+                move || {
+                    pending.set(false);
+                    write_url(state.at.get_untracked());
+                },
+                URL_EVERY,
+            );
+        });
+    }
+}
+
+#[cfg(feature = "hydrate")]
+const URL_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+#[cfg(feature = "hydrate")]
+fn write_url(at: Option<DateTime<Utc>>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let url = match at {
+        Some(at) => format!(
+            "?at={}",
+            at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        ),
+        None => window.location().pathname().unwrap_or_else(|_| "/".into()),
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }

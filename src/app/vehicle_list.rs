@@ -1,5 +1,7 @@
 //! The vehicle list beside the map, with a filter, and the selected vehicle's audit trail.
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -7,14 +9,106 @@ use super::state::{FleetState, Row};
 use super::time_format::{ago, coordinates, readings, utc};
 use crate::fleet::vehicle_events::vehicle_events;
 
+/// An item's changing texts, each a signal of its own: the list sets them when they change.
+#[derive(Clone, Copy)]
+struct ItemTexts {
+    seen: RwSignal<String>,
+    place: RwSignal<String>,
+    position: RwSignal<Option<(f64, f64)>>,
+}
+
+fn seen_text(row: &Row, now: chrono::DateTime<chrono::Utc>) -> String {
+    row.tracked_at
+        .map(|at| ago(at, now))
+        .unwrap_or_else(|| "never".into())
+}
+
+fn place_text(row: &Row) -> String {
+    row.position()
+        .map(|(lat, lon)| coordinates(lat, lon))
+        .unwrap_or_else(|| "no position yet".into())
+}
+
+/// Sets a signal only when its value changes (a set always notifies).
+#[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|current| *current != value) {
+        signal.set(value);
+    }
+}
+
 #[component]
 pub fn VehicleList() -> impl IntoView {
     let state = expect_context::<FleetState>();
     let (filter, set_filter) = signal(String::new());
-    let select = move |row: &Row| {
-        state.selected.set(Some(row.id));
-        if let Some((latitude, longitude)) = row.position() {
+    let select = move |id: Uuid, position: Option<(f64, f64)>| {
+        state.selected.set(Some(id));
+        if let Some((latitude, longitude)) = position {
             super::map::focus(latitude, longitude);
+        }
+    };
+    // While the timeline's slider is dragged, a fleet of another moment arrives many times a
+    // second. The list is keyed by vehicle, and one effect writes each item's texts that changed
+    // into that item's own signals. (Items reading the fleet themselves would each subscribe to
+    // it, and a thousand subscribers re-subscribing cost the reactive graph O(n²) per fleet.)
+    let ids = Memo::new(move |_| {
+        let needle = filter.get().trim().to_uppercase();
+        state.shown.with(|shown| {
+            shown
+                .rows
+                .iter()
+                .filter(|row| row.plate.contains(&needle))
+                .map(|row| row.id)
+                .collect::<Vec<Uuid>>()
+        })
+    });
+    let empty = Memo::new(move |_| ids.with(Vec::is_empty));
+    let items = StoredValue::new(HashMap::<Uuid, ItemTexts>::new());
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let now = state.now.get();
+        state.shown.with(|shown| {
+            items.update_value(|items| {
+                for row in &shown.rows {
+                    if let Some(texts) = items.get(&row.id) {
+                        set_if_changed(texts.seen, seen_text(row, now));
+                        set_if_changed(texts.place, place_text(row));
+                        set_if_changed(texts.position, row.position());
+                    }
+                }
+            });
+        });
+    });
+    let item = move |id: Uuid| {
+        let (plate, texts) = state.shown.with_untracked(|shown| {
+            let row = shown.rows.iter().find(|row| row.id == id);
+            let now = state.now.get_untracked();
+            let texts = ItemTexts {
+                seen: RwSignal::new(row.map(|row| seen_text(row, now)).unwrap_or_default()),
+                place: RwSignal::new(row.map(place_text).unwrap_or_default()),
+                position: RwSignal::new(row.and_then(Row::position)),
+            };
+            (row.map(|row| row.plate.clone()).unwrap_or_default(), texts)
+        });
+        items.update_value(|items| {
+            items.insert(id, texts);
+        });
+        let selected = move || state.selected.get() == Some(id);
+        view! {
+            <li>
+                <button
+                    type="button"
+                    class="vehicle"
+                    class:selected=selected
+                    data-vehicle-id=id.to_string()
+                    aria-pressed=move || selected().to_string()
+                    on:click=move |_| select(id, texts.position.get_untracked())
+                >
+                    <span class="plate">{plate}</span>
+                    <span class="seen">{move || texts.seen.get()}</span>
+                    <span class="coords">{move || texts.place.get()}</span>
+                </button>
+            </li>
         }
     };
 
@@ -32,33 +126,15 @@ pub fn VehicleList() -> impl IntoView {
             </div>
             <Transition fallback=|| view! { <p class="muted">"Loading vehicles…"</p> }>
                 {move || {
-                    let needle = filter.get().trim().to_uppercase();
-                    let now = state.now.get();
-                    let rows: Vec<Row> = state.rows().into_iter().filter(|row| row.plate.contains(&needle)).collect();
-                    if rows.is_empty() {
+                    // Read here, so that the Transition (and the server's first response) waits
+                    // for the fleet.
+                    state.initial.with(|_| ());
+                    if empty.get() {
                         return view! { <p class="muted empty">"No vehicles to show."</p> }.into_any();
                     }
                     view! {
                         <ul class="vehicle-list">
-                            {rows
-                                .into_iter()
-                                .map(|row| {
-                                    let selected = state.selected.get() == Some(row.id);
-                                    let seen = row.tracked_at.map(|at| ago(at, now)).unwrap_or_else(|| "never".into());
-                                    let place = row.position().map(|(lat, lon)| coordinates(lat, lon)).unwrap_or_else(|| "no position yet".into());
-                                    let id = row.id.to_string();
-                                    let plate = row.plate.clone();
-                                    view! {
-                                        <li>
-                                            <button type="button" class="vehicle" class:selected=selected data-vehicle-id=id aria-pressed=selected.to_string() on:click=move |_| select(&row)>
-                                                <span class="plate">{plate}</span>
-                                                <span class="seen">{seen}</span>
-                                                <span class="coords">{place}</span>
-                                            </button>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
+                            <For each=move || ids.get() key=|id| *id children=item/>
                         </ul>
                     }
                     .into_any()
@@ -84,11 +160,13 @@ fn VehicleDetail() -> impl IntoView {
             }
         },
     );
+    // A memo: the fleet shown changes at every moment of the timeline, the plate does not.
+    let plate = Memo::new(move |_| state.selected.get().map(|id| plate_of(&state, id)));
     view! {
         <Transition fallback=|| ()>
             {move || {
-                let Some(Ok(Some((id, page)))) = history.get() else { return ().into_any() };
-                let plate = plate_of(&state, id);
+                let Some(Ok(Some((_, page)))) = history.get() else { return ().into_any() };
+                let plate = plate.get().unwrap_or_default();
                 view! {
                     <section class="panel history" aria-labelledby="history-title">
                         <div class="panel-head">
@@ -145,10 +223,12 @@ fn VehicleDetail() -> impl IntoView {
 }
 
 fn plate_of(state: &FleetState, id: Uuid) -> String {
-    state
-        .rows()
-        .into_iter()
-        .find(|row| row.id == id)
-        .map(|row| row.plate)
-        .unwrap_or_default()
+    state.shown.with(|shown| {
+        shown
+            .rows
+            .iter()
+            .find(|row| row.id == id)
+            .map(|row| row.plate.clone())
+            .unwrap_or_default()
+    })
 }
