@@ -201,6 +201,21 @@ wait_for_health() {
 	return 1
 }
 
+# start_e2e_server PORT OSMAND_PORT DATABASE_URL LOG [WRAPPER...]: the built server
+# (target/release/fleetline, serving target/site) in the background on 127.0.0.1:PORT, its pid in
+# SERVER_PID (stop_e2e stops it). A WRAPPER command runs it, e.g. `env NAME=VALUE` (scripts/bench-scrub.sh).
+start_e2e_server() {
+	local port="$1" osmand_port="$2" db_url="$3" log="$4"
+	shift 4
+	# The GPS devices' listener (OsmAnd, 127.0.0.1:5055 by default) gets a free port too, so that
+	# a server already running here (scripts/run.sh) does not collide with this one.
+	LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=fleetline \
+		LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="$db_url" \
+		FLEETLINE_OSMAND_ADDR="127.0.0.1:$osmand_port" \
+		"$@" "$FLEETLINE_ROOT/target/release/fleetline" >"$log" 2>&1 &
+	SERVER_PID=$!
+}
+
 run_e2e() {
 	local name="end-to-end (playwright)"
 	echo
@@ -225,13 +240,7 @@ run_e2e() {
 	local base_url="http://127.0.0.1:$port"
 	local server_log="$ARTIFACTS/server.log"
 	say "starting target/release/fleetline on 127.0.0.1:$port, database $E2E_DB (log: end2end/artifacts/server.log)"
-	# The GPS devices' listener (OsmAnd, 127.0.0.1:5055 by default) gets a free port too, so that
-	# a server already running here (scripts/run.sh) does not collide with this one.
-	LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_OUTPUT_NAME=fleetline \
-		LEPTOS_SITE_ADDR="127.0.0.1:$port" DATABASE_URL="$db_url" \
-		FLEETLINE_OSMAND_ADDR="127.0.0.1:$osmand_port" \
-		"$binary" >"$server_log" 2>&1 &
-	SERVER_PID=$!
+	start_e2e_server "$port" "$osmand_port" "$db_url" "$server_log"
 	say "waiting for GET $base_url/health to answer 200 (up to 60 s)"
 	if ! wait_for_health "$base_url/health" "$server_log"; then
 		record "$name" 1 "$((SECONDS - start))" "the server did not become healthy (end2end/artifacts/server.log)"
