@@ -173,41 +173,52 @@ fn first_untracked(
         .unwrap_or(now - Duration::hours(1))
 }
 
-/// Loads the fleet for each moment chosen. While one request is out, only the latest moment
-/// asked meanwhile is kept and sent next: the map never lags behind the thumb. Every answer is
-/// shown, even when the thumb has moved on since it was asked (its fleet is still the newest the
-/// map can have): dropping those would leave the map still for as long as the thumb moves.
+/// Loads the fleet for each moment chosen. Up to `IN_FLIGHT` requests are out at once, each
+/// asking for the latest moment wanted when it is sent, so that the server answers one while the
+/// browser draws the last (one at a time, the map waited for both in turn). Every answer newer
+/// than the fleet shown is shown, even when the thumb has moved on since it was asked (its fleet is
+/// still the newest the map can have): dropping those would leave the map still for as long as
+/// the thumb moves.
 pub fn follow_moment(state: FleetState) {
     #[cfg(feature = "hydrate")]
     {
-        use std::{cell::RefCell, rc::Rc};
+        use std::{cell::Cell, rc::Rc};
 
-        let wanted: Rc<RefCell<Option<DateTime<Utc>>>> = Rc::default();
-        let in_flight = Rc::new(std::cell::Cell::new(false));
+        const IN_FLIGHT: u32 = 2;
+        let wanted: Rc<Cell<Option<DateTime<Utc>>>> = Rc::default();
+        let in_flight: Rc<Cell<u32>> = Rc::default();
+        // Requests numbered in the order sent; the number of the answer shown.
+        let (sent, shown): (Rc<Cell<u64>>, Rc<Cell<u64>>) = Default::default();
         Effect::new(move |_| {
             let Some(at) = state.at.get() else {
                 state.past.set(None);
                 return;
             };
-            *wanted.borrow_mut() = Some(at);
-            if in_flight.replace(true) {
+            wanted.set(Some(at));
+            if in_flight.get() >= IN_FLIGHT {
                 return;
             }
-            let (wanted, in_flight) = (wanted.clone(), in_flight.clone());
+            in_flight.set(in_flight.get() + 1);
+            let (wanted, in_flight, sent, shown) = (
+                wanted.clone(),
+                in_flight.clone(),
+                sent.clone(),
+                shown.clone(),
+            );
             leptos::task::spawn_local(async move {
-                loop {
-                    // Taken in a statement of its own: the borrow must end before the await.
-                    let next = wanted.borrow_mut().take();
-                    let Some(at) = next else { break };
+                while let Some(at) = wanted.take() {
+                    let number = sent.get() + 1;
+                    sent.set(number);
                     let fleet = crate::fleet::fleet_at::get_fleet_at(at).await;
-                    // Live mode is back: drop this answer.
-                    if state.at.get_untracked().is_some() {
+                    // Live mode is back, or a later request was answered first: drop this answer.
+                    if state.at.get_untracked().is_some() && number > shown.get() {
                         if let Ok(fleet) = fleet {
+                            shown.set(number);
                             state.past.set(Some((at, fleet)));
                         }
                     }
                 }
-                in_flight.set(false);
+                in_flight.set(in_flight.get() - 1);
             });
         });
     }
