@@ -88,7 +88,7 @@ pub async fn append_in(
 /// visible when it commits.
 ///
 /// Every writer takes transaction-scoped advisory locks, in one global order: shared on the tags
-/// it appends, exclusive on the tags its conditions ask about. A writer whose events could break a
+/// it appends, exclusive on the tags its conditions ask about (striped: see [`STRIPE_OF_TAG`]). A writer whose events could break a
 /// condition and the writer deciding on it therefore run one after the other, and the second
 /// one's check (a new snapshot at READ COMMITTED) sees the first one's events; writers that
 /// decide nothing run side by side.
@@ -161,8 +161,8 @@ pub(super) async fn append_in_one_statement(
     let rows = Rows::of(events);
     let sql = format!(
         "WITH locked AS MATERIALIZED (
-             SELECT count(pg_advisory_xact_lock_shared(k)) AS n FROM (
-                 SELECT DISTINCT hashtextextended(tag, 0) AS k FROM unnest($5::text[]) AS tag
+             SELECT count(pg_advisory_xact_lock_shared({LOCK_SPACE}, k)) AS n FROM (
+                 SELECT DISTINCT {STRIPE_OF_TAG} AS k FROM unnest($5::text[]) AS tag
                  ORDER BY k
              ) AS keys
          )
@@ -271,23 +271,32 @@ async fn lock(
         return Ok(());
     }
     let (tags, exclusive): (Vec<&str>, Vec<bool>) = keys.into_iter().unzip();
-    // Locks are taken in ascending lock-id order, the same for every writer: no deadlocks, even
-    // when two tags hash to the same id (the id is then locked exclusively if either tag is).
-    sqlx::query(
-        "SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock(k)
-                     ELSE pg_advisory_xact_lock_shared(k) END
+    // Locks are taken in ascending stripe order, the same for every writer: no deadlocks, even
+    // when two tags share a stripe (it is then locked exclusively if either tag is).
+    sqlx::query(&format!(
+        "SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock({LOCK_SPACE}, k)
+                     ELSE pg_advisory_xact_lock_shared({LOCK_SPACE}, k) END
          FROM (
-             SELECT hashtextextended(tag, 0) AS k, bool_or(exclusive) AS exclusive
+             SELECT {STRIPE_OF_TAG} AS k, bool_or(exclusive) AS exclusive
              FROM unnest($1::text[], $2::bool[]) AS t(tag, exclusive)
              GROUP BY 1 ORDER BY 1
          ) AS keys",
-    )
+    ))
     .bind(&tags)
     .bind(&exclusive)
     .execute(&mut *tx)
     .await?;
     Ok(())
 }
+
+/// The tags' locks are striped: a tag locks one of 256 keys. A batch of fixes for thousands of
+/// vehicles would otherwise hold thousands of locks, and a few such batches at once overflow
+/// PostgreSQL's lock table (64 per connection by default: "out of shared memory"). Two tags that
+/// share a stripe only make a decision wait for an append it did not need to wait for.
+const STRIPE_OF_TAG: &str = "(hashtext(tag) & 255)";
+/// The first key of the two-key advisory locks: keeps the stripes apart from other advisory locks
+/// of the database (one-key advisory locks, like sqlx's migration lock, are a separate space).
+const LOCK_SPACE: i32 = 0x0F1E_E7;
 
 /// Appends the SQL condition "this event matches `query`".
 pub(super) fn push_matches(sql: &mut QueryBuilder<'_, Postgres>, query: &Query) {

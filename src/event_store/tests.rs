@@ -275,6 +275,31 @@ async fn a_grouped_append_waits_for_an_open_decision_about_its_tags() {
     assert_eq!(appended.positions, vec![Some(decided[1].position)]);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_batches_of_thousands_of_tags_do_not_overflow_the_lock_table() {
+    let db = TestDb::with_connections(8).await;
+    let barrier = Arc::new(Barrier::new(8));
+    let tasks: Vec<_> = (0..8)
+        .map(|b| {
+            let (store, barrier) = (db.store.clone(), barrier.clone());
+            tokio::spawn(async move {
+                let tags: Vec<String> = (0..5000).map(|n| format!("vehicle:{b}-{n}")).collect();
+                let batch: Vec<NewEvent> = tags.iter().map(|t| event(&[t])).collect();
+                barrier.wait().await;
+                if b % 2 == 0 {
+                    store.append(&batch, None).await
+                } else {
+                    store.append_grouped(batch).await
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().expect("stored");
+    }
+    assert_eq!(db.event_count().await, 40_000);
+}
+
 /// Remembers what it was given, in order.
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Uuid>>);
