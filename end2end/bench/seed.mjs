@@ -67,6 +67,13 @@ async function request(method, path, body, headers = {}) {
       continue;
     }
     const text = await response.text();
+    // A 5xx stored nothing ("try again"): e.g. PostgreSQL out of lock memory while another
+    // benchmark shares the server.
+    if (response.status >= 500 && attempt < 5) {
+      log(`${method} ${path}: ${response.status}, trying again: ${text.slice(0, 200)}`);
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
+      continue;
+    }
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 500)}`);
     return text ? JSON.parse(text) : null;
   }
