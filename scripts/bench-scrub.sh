@@ -4,7 +4,7 @@
 # sure PostgreSQL answers, then, each step announced:
 #
 #   1. cargo leptos build --release           (reuses target/)
-#   2. a fresh database fleetline_bench_<random>, dropped at exit whatever happens
+#   2. a fresh database fleetline_scrub_<random>, dropped at exit whatever happens
 #   3. the built server under libfaketime, its clock a day back, and 1,000 vehicles registered through
 #      POST /register-vehicle: the API registers at the server's clock, and the fleet at a past
 #      moment holds only the vehicles registered by then
@@ -93,7 +93,7 @@ main() {
 	trap 'exit 143' TERM
 	mkdir -p "$ARTIFACTS"
 	rm -f "$ARTIFACTS/scrub-bench.json" "$ARTIFACTS/scrub-seed.json" "$ARTIFACTS"/scrub-trace-*.json
-	E2E_DB="fleetline_bench_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+	E2E_DB="fleetline_scrub_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 	say "database $E2E_DB on $(redact_url "$E2E_SERVER_URL") (dropped at exit)"
 
 	# The server's clock a day (and a minute) back: the fleet is registered before its day starts.
