@@ -296,7 +296,7 @@ async fn lock(
 const STRIPE_OF_TAG: &str = "(hashtext(tag) & 255)";
 /// The first key of the two-key advisory locks: keeps the stripes apart from other advisory locks
 /// of the database (one-key advisory locks, like sqlx's migration lock, are a separate space).
-const LOCK_SPACE: i32 = 0x0F1E_E7;
+const LOCK_SPACE: i32 = 0x000F_1EE7;
 
 /// Appends the SQL condition "this event matches `query`".
 pub(super) fn push_matches(sql: &mut QueryBuilder<'_, Postgres>, query: &Query) {
