@@ -88,10 +88,10 @@ pub async fn append_in(
 /// visible when it commits.
 ///
 /// Every writer takes transaction-scoped advisory locks, in one global order: shared on the tags
-/// it appends, exclusive on the tags its conditions ask about (striped: see [`STRIPE_OF_TAG`]). A writer whose events could break a
-/// condition and the writer deciding on it therefore run one after the other, and the second
-/// one's check (a new snapshot at READ COMMITTED) sees the first one's events; writers that
-/// decide nothing run side by side.
+/// it appends, exclusive on the tags its conditions ask about (see [`LockKeys`]; striped, see
+/// [`STRIPE_OF_TAG`]). A writer whose events could break a condition and the writer deciding on
+/// it therefore run one after the other, and the second one's check (a new snapshot at READ
+/// COMMITTED) sees the first one's events; writers that decide nothing run side by side.
 pub async fn append_all_in(
     tx: &mut PgConnection,
     events: &[NewEvent],
@@ -152,25 +152,15 @@ pub(super) async fn append_in_one_statement(
     if events.is_empty() {
         return Ok(Appended { positions: vec![] });
     }
-    let mut tags: Vec<&str> = events
-        .iter()
-        .flat_map(|e| e.tags.iter().map(String::as_str))
-        .collect();
-    tags.sort_unstable();
-    tags.dedup();
+    let keys = LockKeys::of(events, &[]);
     let rows = Rows::of(events);
     let sql = format!(
-        "WITH locked AS MATERIALIZED (
-             SELECT count(pg_advisory_xact_lock_shared({LOCK_SPACE}, k)) AS n FROM (
-                 SELECT DISTINCT {STRIPE_OF_TAG} AS k FROM unnest($5::text[]) AS tag
-                 ORDER BY k
-             ) AS keys
-         )
-         {INSERT_ROWS} WHERE (SELECT n FROM locked) >= 0 {ON_CONFLICT}"
+        "WITH locked AS MATERIALIZED (SELECT count(taken) AS n FROM ({}) AS locks)
+         {INSERT_ROWS} WHERE (SELECT n FROM locked) >= 0 {ON_CONFLICT}",
+        LockKeys::take(5)
     );
-    let inserted = rows
-        .bind(sqlx::query_as(&sql))
-        .bind(&tags)
+    let inserted = keys
+        .bind(rows.bind(sqlx::query_as(&sql)))
         .fetch_all(pool)
         .await?;
     Ok(rows.appended(inserted))
@@ -258,35 +248,63 @@ async fn lock(
             .execute(&mut *tx)
             .await?;
     }
-    // Tags a condition asks about are locked exclusively; tags only appended, shared: appends
-    // that decide nothing do not wait for each other, only for a decision about their tags.
-    let mut keys: BTreeMap<&str, bool> = BTreeMap::new();
-    for tag in events.iter().flat_map(|e| e.tags.iter()) {
-        keys.insert(tag, false);
-    }
-    for tag in conditions.iter().flat_map(|c| c.query.tags.iter()) {
-        keys.insert(tag, true);
-    }
-    if keys.is_empty() {
+    let keys = LockKeys::of(events, conditions);
+    if keys.tags.is_empty() {
         return Ok(());
     }
-    let (tags, exclusive): (Vec<&str>, Vec<bool>) = keys.into_iter().unzip();
-    // Locks are taken in ascending stripe order, the same for every writer: no deadlocks, even
-    // when two tags share a stripe (it is then locked exclusively if either tag is).
-    sqlx::query(&format!(
-        "SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock({LOCK_SPACE}, k)
-                     ELSE pg_advisory_xact_lock_shared({LOCK_SPACE}, k) END
-         FROM (
-             SELECT {STRIPE_OF_TAG} AS k, bool_or(exclusive) AS exclusive
-             FROM unnest($1::text[], $2::bool[]) AS t(tag, exclusive)
-             GROUP BY 1 ORDER BY 1
-         ) AS keys",
-    ))
-    .bind(&tags)
-    .bind(&exclusive)
-    .execute(&mut *tx)
+    keys.bind(sqlx::query_as::<_, (i64,)>(&format!(
+        "SELECT count(taken) FROM ({}) AS locks",
+        LockKeys::take(1)
+    )))
+    .fetch_one(&mut *tx)
     .await?;
     Ok(())
+}
+
+/// The tags a writer locks: exclusively those its conditions ask about, shared those it only
+/// appends. Appends that decide nothing do not wait for each other, only for a decision about
+/// their tags.
+struct LockKeys<'a> {
+    tags: Vec<&'a str>,
+    exclusive: Vec<bool>,
+}
+
+impl<'a> LockKeys<'a> {
+    fn of(events: &'a [NewEvent], conditions: &[&'a AppendCondition]) -> Self {
+        let mut keys: BTreeMap<&str, bool> = BTreeMap::new();
+        for tag in events.iter().flat_map(|e| e.tags.iter()) {
+            keys.insert(tag, false);
+        }
+        for tag in conditions.iter().flat_map(|c| c.query.tags.iter()) {
+            keys.insert(tag, true);
+        }
+        let (tags, exclusive) = keys.into_iter().unzip();
+        Self { tags, exclusive }
+    }
+
+    /// A query taking the locks of the tags in parameters `$first` (text[]) and `$first + 1`
+    /// (bool[]), one row (`taken`) per stripe. Stripes are locked in ascending order, the same for
+    /// every writer: no deadlocks, even when two tags share a stripe (it is then locked
+    /// exclusively if either tag is).
+    fn take(first: usize) -> String {
+        let second = first + 1;
+        format!(
+            "SELECT CASE WHEN exclusive THEN pg_advisory_xact_lock({LOCK_SPACE}, k)
+                         ELSE pg_advisory_xact_lock_shared({LOCK_SPACE}, k) END AS taken
+             FROM (
+                 SELECT {STRIPE_OF_TAG} AS k, bool_or(exclusive) AS exclusive
+                 FROM unnest(${first}::text[], ${second}::bool[]) AS t(tag, exclusive)
+                 GROUP BY 1 ORDER BY 1
+             ) AS keys"
+        )
+    }
+
+    fn bind<'q, O>(
+        &'q self,
+        query: sqlx::query::QueryAs<'q, Postgres, O, <Postgres as sqlx::Database>::Arguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, Postgres, O, <Postgres as sqlx::Database>::Arguments<'q>> {
+        query.bind(&self.tags).bind(&self.exclusive)
+    }
 }
 
 /// The tags' locks are striped: a tag locks one of 256 keys. A batch of fixes for thousands of
