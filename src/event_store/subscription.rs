@@ -163,13 +163,12 @@ impl ProjectionRunner {
     /// Follows the log for ever: catches up, then applies new events as they are notified.
     pub async fn run(self, mut wakeups: Wakeups) {
         loop {
-            match self.step().await {
-                Ok(Step::Applied(n)) if n as i64 == self.batch_size => continue,
-                Ok(Step::Applied(_)) => match checkpoint(&self.pool, self.name()).await {
-                    Ok(cursor) => wait_for_more(&self.pool, cursor, &mut wakeups).await,
-                    Err(_) => wakeups.wait().await,
-                },
-                Ok(Step::Busy) => wakeups.wait().await,
+            match self.advance().await {
+                Ok((Step::Applied(n), _)) if n as i64 == self.batch_size => continue,
+                Ok((Step::Applied(_), Some(at))) => {
+                    wait_for_more(&self.pool, at, &mut wakeups).await
+                }
+                Ok(_) => wakeups.wait().await,
                 Err(error) => {
                     tracing::error!(projection = self.name(), %error, "projection batch failed; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -180,6 +179,11 @@ impl ProjectionRunner {
 
     /// One batch in one transaction: lock the checkpoint, read after it, apply, move it.
     pub async fn step(&self) -> sqlx::Result<Step> {
+        Ok(self.advance().await?.0)
+    }
+
+    /// [`step`](Self::step), and where the checkpoint stands after it (`None` when busy).
+    async fn advance(&self) -> sqlx::Result<(Step, Option<Cursor>)> {
         self.ensure_checkpoint().await?;
         let mut tx = self.pool.begin().await?;
         // A read model and its checkpoint commit together, and both follow from the log: if a
@@ -188,16 +192,16 @@ impl ProjectionRunner {
             .execute(&mut *tx)
             .await?;
         let Some(cursor) = lock_checkpoint(&mut tx, self.name(), true).await? else {
-            return Ok(Step::Busy);
+            return Ok((Step::Busy, None));
         };
         let events = read_committed(&mut *tx, cursor, self.batch_size).await?;
         let Some(last) = events.last() else {
-            return Ok(Step::Applied(0));
+            return Ok((Step::Applied(0), Some(cursor)));
         };
         self.projection.apply(&mut tx, &events).await?;
         save_checkpoint(&mut tx, self.name(), last.cursor()).await?;
         tx.commit().await?;
-        Ok(Step::Applied(events.len()))
+        Ok((Step::Applied(events.len()), Some(last.cursor())))
     }
 
     /// Events not yet applied.
