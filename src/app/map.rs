@@ -104,19 +104,42 @@ mod leaflet_view {
     use crate::fleet::vehicle_trail::TrailPoint;
 
     /// A label beside (or on) a marker, looking like a Leaflet tooltip.
+    ///
+    /// Placed with `left`/`top`, not a transform: every element with a transform (or an opacity)
+    /// is a node of its own in the compositor's property trees, and with a thousand labels
+    /// moving, merging and committing those nodes took most of each frame. The label's box is
+    /// centred on its anchor by CSS (`.map-label`), so it is never measured.
     struct Label {
-        /// Positioned in the tooltip pane.
+        /// The anchor, a point of no size in the tooltip pane where the label belongs.
         element: web_sys::HtmlElement,
         /// The text: a vehicle's plate (its attributes carry the position) or a cluster's count.
         text: web_sys::Element,
-        /// How it is centred on its point: beside the marker, or on it.
-        anchor: &'static str,
-        /// The projection it was placed with (see `MapView::projection`).
+        /// Where it belongs, in layer pixels, and the projection that was worked out with (see
+        /// `MapView::projection`).
+        point: (f64, f64),
+        /// The position (latitude, longitude) `point` was worked out for.
+        point_of: (f64, f64),
         projection: u64,
+        /// Where it was written last, if it is in the pane.
+        shown_at: Option<(f64, f64)>,
+    }
+
+    /// Labels are decluttered: at most one in each cell of this size (in screen pixels, about
+    /// one plate label), so that labels overlapping others are left out, as on most maps. A
+    /// crowded city zoomed in shows a few hundred labels, not a thousand on top of each other
+    /// (and drawing them all made scrubbing slow). The marker stays; its popup and the list
+    /// name it.
+    const LABEL_CELL: (f64, f64) = (80.0, 26.0);
+
+    /// Where a label stands: beside its marker, or on it.
+    #[derive(Clone, Copy)]
+    enum Placement {
+        Beside,
+        On,
     }
 
     impl Label {
-        fn new(class: &str, text_class: &str, anchor: &'static str) -> Self {
+        fn new(placement: Placement, box_class: &str, text_class: &str) -> Self {
             let document = web_sys::window()
                 .and_then(|w| w.document())
                 .expect("a document");
@@ -124,31 +147,67 @@ mod leaflet_view {
                 .create_element("div")
                 .expect("a div")
                 .unchecked_into();
-            // Leaflet's tooltip look; hidden while a zoom is animated, placed again after it.
-            element.set_class_name(&format!("leaflet-tooltip leaflet-zoom-hide {class}"));
-            let _ = element.style().set_property("opacity", "0.9");
+            // Hidden while a zoom is animated, placed again after it.
+            element.set_class_name(match placement {
+                Placement::Beside => "map-label leaflet-zoom-hide",
+                Placement::On => "map-label on leaflet-zoom-hide",
+            });
+            let tooltip = document.create_element("div").expect("a div");
+            tooltip.set_class_name(&format!("leaflet-tooltip {box_class}"));
             let text = document.create_element("span").expect("a span");
             text.set_class_name(text_class);
-            let _ = element.append_child(&text);
+            let _ = tooltip.append_child(&text);
+            let _ = element.append_child(&tooltip);
             Label {
                 element,
                 text,
-                anchor,
+                point: (0.0, 0.0),
+                point_of: (f64::NAN, f64::NAN),
                 projection: u64::MAX,
+                shown_at: None,
             }
         }
 
-        fn place(&mut self, map: &Map, projection: u64, (latitude, longitude): (f64, f64)) {
-            let point = map.lat_lng_to_layer_point(&LatLng::new(latitude, longitude));
-            let _ = self.element.style().set_property(
-                "transform",
-                // A 2D translation: a 3D one would give each label a compositing layer of its
-                // own, and a thousand of them cost more to composite than to draw.
-                // 2D, unlike Leaflet's own translate3d: a thousand labels stay in one layer
-                // instead of a compositing layer each.
-                &format!("translate({}px,{}px) {}", point.x(), point.y(), self.anchor),
-            );
-            self.projection = projection;
+        /// Works out where the label belongs, when its point or the map's projection changed.
+        fn locate(&mut self, map: &Map, projection: u64, position: (f64, f64)) {
+            if self.projection != projection || self.point_of != position {
+                let point = map.lat_lng_to_layer_point(&LatLng::new(position.0, position.1));
+                self.point = (point.x(), point.y());
+                self.point_of = position;
+                self.projection = projection;
+            }
+        }
+
+        /// The declutter cell it falls in (see `LABEL_CELL`).
+        fn cell(&self) -> (i64, i64) {
+            (
+                (self.point.0 / LABEL_CELL.0).floor() as i64,
+                (self.point.1 / LABEL_CELL.1).floor() as i64,
+            )
+        }
+
+        /// Puts the label in the pane at its point (writing only what changed), or takes it out.
+        fn show(&mut self, pane: &web_sys::HtmlElement, shown: bool) {
+            if !shown {
+                self.hide();
+                return;
+            }
+            if self.shown_at != Some(self.point) {
+                let (x, y) = self.point;
+                self.element
+                    .style()
+                    .set_css_text(&format!("left:{x}px;top:{y}px"));
+            }
+            if self.shown_at.is_none() {
+                let _ = pane.append_child(&self.element);
+            }
+            self.shown_at = Some(self.point);
+        }
+
+        fn hide(&mut self) {
+            if self.shown_at.take().is_some() {
+                self.element.remove();
+            }
         }
     }
 
@@ -160,6 +219,9 @@ mod leaflet_view {
         row: Rc<RefCell<Row>>,
         _popup: Closure<dyn Fn(JsValue) -> JsValue>,
         position: (f64, f64),
+        /// Whether the marker stands at `position`: a marker inside a cluster is moved only when
+        /// it comes out (in the fitted view nearly all are inside, and all move at every step).
+        placed: bool,
         selected: bool,
         /// Off the map while the vehicle is part of a cluster.
         on_map: bool,
@@ -301,7 +363,7 @@ mod leaflet_view {
         let marker = CircleMarker::new_with_options(&LatLng::new(position.0, position.1), &options);
         marker.set_radius(7.0);
         // Beside the marker, vertically centred on it (Leaflet's tooltip direction "right").
-        let label = Label::new("leaflet-tooltip-right", "plate-label", "translateY(-50%)");
+        let label = Label::new(Placement::Beside, "leaflet-tooltip-right", "plate-label");
         let _ = label
             .text
             .set_attribute("data-vehicle-id", &row.id.to_string());
@@ -320,6 +382,7 @@ mod leaflet_view {
             row: shown,
             _popup: content,
             position,
+            placed: true,
             selected,
             on_map: false,
         }
@@ -334,7 +397,7 @@ mod leaflet_view {
         marker.bind_popup_with_options(&JsValue::from_str(""), &JsValue::UNDEFINED);
         ClusterMarker {
             marker,
-            label: Label::new("cluster", "cluster-label", "translate(-50%,-50%)"),
+            label: Label::new(Placement::On, "cluster", "cluster-label"),
             position,
             count: 0,
         }
@@ -371,11 +434,17 @@ mod leaflet_view {
     /// updates the map actually drew, not the requests the timeline sent: the map's element
     /// carries `data-moment` (the moment of the fleet drawn, ms since the epoch, or `live`),
     /// `data-renders` (fleets drawn so far), `data-vehicles` (vehicles placed on the map) and
-    /// `data-clusters` (cluster markers among them).
+    /// `data-clusters` (cluster markers among them) and `data-labels` (vehicles' labels shown).
     fn mark_drawn(view: &mut MapView, moment: Option<DateTime<Utc>>, vehicles: usize) {
         view.renders += 1;
         let moment = moment.map_or_else(|| "live".into(), |m| m.timestamp_millis().to_string());
+        let labels = view
+            .markers
+            .values()
+            .filter(|m| m.label.shown_at.is_some())
+            .count();
         let element = &view.element;
+        let _ = element.set_attribute("data-labels", &labels.to_string());
         let _ = element.set_attribute("data-vehicles", &vehicles.to_string());
         let _ = element.set_attribute("data-clusters", &view.clusters.len().to_string());
         let _ = element.set_attribute("data-renders", &view.renders.to_string());
@@ -431,20 +500,22 @@ mod leaflet_view {
                 let keep = present.contains(id);
                 if !keep && entry.on_map {
                     entry.marker.remove();
-                    entry.label.element.remove();
+                    entry.label.hide();
                 }
                 keep
             });
             for (id, entry) in view.markers.iter_mut() {
                 if entry.on_map && !standing.contains(id) {
                     entry.marker.remove();
-                    entry.label.element.remove();
+                    entry.label.hide();
                     entry.on_map = false;
                 }
             }
 
-            // Every vehicle: its marker moved, restyled, put on the map; its label placed.
+            // Every vehicle: its marker moved, restyled, put on the map; its label placed, if its
+            // cell has none yet (the selected vehicle's always).
             let (map, labels, projection) = (&view.map, &view.labels, view.projection);
+            let mut labelled: HashSet<(i64, i64)> = HashSet::new();
             for (row, position) in &all {
                 let is_selected = selected == Some(row.id);
                 let entry = view
@@ -454,9 +525,7 @@ mod leaflet_view {
                 let moved = entry.position != *position;
                 if moved {
                     entry.position = *position;
-                    entry
-                        .marker
-                        .set_lat_lng(&LatLng::new(position.0, position.1));
+                    entry.placed = false;
                 }
                 if *entry.row.borrow() != **row {
                     *entry.row.borrow_mut() = (*row).clone();
@@ -471,19 +540,23 @@ mod leaflet_view {
                 if !standing.contains(&row.id) {
                     continue;
                 }
-                // Labels off the map are written when they come back.
+                if !entry.placed {
+                    entry
+                        .marker
+                        .set_lat_lng(&LatLng::new(position.0, position.1));
+                    entry.placed = true;
+                }
                 if !entry.on_map {
                     entry.marker.add_to(map);
-                    set_label_position(&entry.label, *position);
-                    let _ = labels.append_child(&entry.label.element);
                     entry.on_map = true;
-                    entry.label.place(map, projection, *position);
-                } else if moved || entry.label.projection != projection {
-                    if moved {
-                        set_label_position(&entry.label, *position);
-                    }
-                    entry.label.place(map, projection, *position);
                 }
+                entry.label.locate(map, projection, *position);
+                let free = labelled.insert(entry.label.cell());
+                // Hidden labels are written when they come back.
+                if (free || is_selected) && entry.label.shown_at != Some(entry.label.point) {
+                    set_label_position(&entry.label, *position);
+                }
+                entry.label.show(labels, free || is_selected);
             }
 
             // Clusters: the markers of the last fleet reused, in cell order.
@@ -496,7 +569,6 @@ mod leaflet_view {
                 if i == view.clusters.len() {
                     let cluster = new_cluster_marker(position);
                     cluster.marker.add_to(map);
-                    let _ = labels.append_child(&cluster.label.element);
                     view.clusters.push(cluster);
                 }
                 let cluster = &mut view.clusters[i];
@@ -508,9 +580,8 @@ mod leaflet_view {
                         .marker
                         .set_lat_lng(&LatLng::new(position.0, position.1));
                 }
-                if moved || cluster.label.projection != projection {
-                    cluster.label.place(map, projection, position);
-                }
+                cluster.label.locate(map, projection, position);
+                cluster.label.show(labels, true);
             }
             mark_drawn(view, moment, all.len());
         });
