@@ -14,8 +14,9 @@ const rows = [
   ['hours of the day covered by the inputs', (v) => `${v.dayCoveredHours} h`],
   ['browser frames per second, longest frame', (v) => `${v.browserFramesPerSecond}, ${v.longestFrameMs} ms`],
   ['fleet-at-T requests: count, median / p95', (v) => `${v.fleetRequests.count}, ${v.fleetRequests.medianMs} / ${v.fleetRequests.p95Ms} ms`],
-  ['fleet-at-T answer: JSON, on the wire', (v) => `${v.fleetRequests.bodyKB} KB, ${v.fleetRequests.transferKB} KB`],
+  ['fleet-at-T answer: body, on the wire', (v) => `${v.fleetRequests.bodyKB} KB, ${v.fleetRequests.transferKB} KB`],
   ['vehicles on the map (cluster markers)', (v) => `${v.vehiclesOnMap} (${v.clusterMarkers})`],
+  ['plate labels shown (the rest decluttered)', (v) => `${v.plateLabels}`],
 ];
 const table = [['measure', ...views.map((v) => label[v.view] ?? v.view)], ...rows.map(([name, f]) => [name, ...views.map((v) => String(f(v)))])];
 const widths = table[0].map((_, i) => Math.max(...table.map((row) => row[i].length)));

@@ -10,7 +10,7 @@ import { cpus, loadavg } from 'node:os';
 // The page is opened, and once the map shows the whole fleet the slider's thumb is dragged with real
 // mouse events, at an even pace, from the start of the timeline to its end (a few minutes before now),
 // once in the view the map fits to the fleet (large fleets clustered) and once zoomed in until every
-// vehicle is drawn on its own, with its label. The map's element says which fleet it has drawn
+// vehicle has a marker of its own (labels decluttered). The map's element says which fleet it has drawn
 // (`data-moment`, `data-renders`: see `mark_drawn` in src/app/map.rs); a recorder in the page notes
 // each slider input, each fleet drawn and, on each animation frame, whether a new fleet reached the
 // screen. Map updates per second = fleets (distinct moments) painted during the drag / its duration.
@@ -144,6 +144,7 @@ async function summarise(page: Page, name: string, recording: Recording, mouse: 
   const frameGaps = frames.slice(1).map((time, i) => time - frames[i]);
   const vehicles = Number(await map(page).getAttribute('data-vehicles'));
   const clusters = Number(await map(page).getAttribute('data-clusters'));
+  const labels = Number(await map(page).getAttribute('data-labels'));
   const timeline = inputs.map(([, value]) => value);
   return {
     view: name,
@@ -172,6 +173,7 @@ async function summarise(page: Page, name: string, recording: Recording, mouse: 
     },
     vehiclesOnMap: vehicles,
     clusterMarkers: clusters,
+    plateLabels: labels,
   };
 }
 
@@ -189,7 +191,7 @@ test('scrubbing a day of the fleet', async ({ page, browser }) => {
   await expect(map(page)).toHaveAttribute('data-vehicles', expected, { timeout: 30_000 });
   const views = [await scrub(page, 'fitted')];
 
-  // Zoomed in until clusters part: every vehicle on its own, with its label.
+  // Zoomed in until clusters part: every vehicle on its own marker, labels decluttered.
   for (let i = 0; i < 8 && (await map(page).getAttribute('data-clusters')) !== '0'; i++) {
     const renders = await map(page).getAttribute('data-renders');
     await page.locator('.leaflet-control-zoom-in').click();
