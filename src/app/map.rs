@@ -74,12 +74,10 @@ pub fn focus(latitude: f64, longitude: f64) {
 /// Drawing a new fleet costs little more than moving what moved (the timeline sends a new one
 /// for every moment while its slider is dragged: 1,000 vehicles, 30+ times a second):
 ///
-/// - markers and labels are kept from one fleet to the next, on the map or, while their vehicle
-///   is merged into a cluster, off it; cluster markers are reused too;
-/// - labels are elements of our own in Leaflet's tooltip pane, placed with a CSS transform from
-///   the marker's layer point: writing only, never measuring. (Leaflet's tooltips measure
-///   themselves each time one is placed or added, which laid out the page once per vehicle: a
-///   second or more per fleet);
+/// - markers are kept from one fleet to the next, on the map or, while their vehicle is merged
+///   into a cluster, off it (and moved only when they come out); cluster markers are reused too;
+/// - markers are drawn on Leaflet's canvas, plates and counts on a canvas of our own
+///   (`map_labels`): as elements, a thousand labels cost more than everything else together;
 /// - a popup's text is made when it opens, not for every vehicle of every fleet.
 #[cfg(feature = "hydrate")]
 mod leaflet_view {
@@ -99,122 +97,21 @@ mod leaflet_view {
 
     use super::MapSettings;
     use crate::app::clustering::{clusters, should_cluster};
+    use crate::app::map_labels::{LabelCanvas, MARKER_RADIUS};
     use crate::app::state::Row;
     use crate::app::time_format::{ago, coordinates, readings, utc};
     use crate::fleet::vehicle_trail::TrailPoint;
 
-    /// A label beside (or on) a marker, looking like a Leaflet tooltip.
-    ///
-    /// Placed with `left`/`top`, not a transform: every element with a transform (or an opacity)
-    /// is a node of its own in the compositor's property trees, and with a thousand labels
-    /// moving, merging and committing those nodes took most of each frame. The label's box is
-    /// centred on its anchor by CSS (`.map-label`), so it is never measured.
-    struct Label {
-        /// The anchor, a point of no size in the tooltip pane where the label belongs.
-        element: web_sys::HtmlElement,
-        /// The text: a vehicle's plate (its attributes carry the position) or a cluster's count.
-        text: web_sys::Element,
-        /// Where it belongs, in layer pixels, and the projection that was worked out with (see
-        /// `MapView::projection`).
-        point: (f64, f64),
-        /// The position (latitude, longitude) `point` was worked out for.
-        point_of: (f64, f64),
-        projection: u64,
-        /// Where it was written last, if it is in the pane.
-        shown_at: Option<(f64, f64)>,
-    }
-
-    /// Labels are decluttered: at most one in each cell of this size (in screen pixels, about
-    /// one plate label), so that labels overlapping others are left out, as on most maps. A
-    /// crowded city zoomed in shows a few hundred labels, not a thousand on top of each other
-    /// (and drawing them all made scrubbing slow). The marker stays; its popup and the list
-    /// name it.
-    const LABEL_CELL: (f64, f64) = (80.0, 26.0);
-
-    /// Where a label stands: beside its marker, or on it.
-    #[derive(Clone, Copy)]
-    enum Placement {
-        Beside,
-        On,
-    }
-
-    impl Label {
-        fn new(placement: Placement, box_class: &str, text_class: &str) -> Self {
-            let document = web_sys::window()
-                .and_then(|w| w.document())
-                .expect("a document");
-            let element: web_sys::HtmlElement = document
-                .create_element("div")
-                .expect("a div")
-                .unchecked_into();
-            // Hidden while a zoom is animated, placed again after it.
-            element.set_class_name(match placement {
-                Placement::Beside => "map-label leaflet-zoom-hide",
-                Placement::On => "map-label on leaflet-zoom-hide",
-            });
-            let tooltip = document.create_element("div").expect("a div");
-            tooltip.set_class_name(&format!("leaflet-tooltip {box_class}"));
-            let text = document.create_element("span").expect("a span");
-            text.set_class_name(text_class);
-            let _ = tooltip.append_child(&text);
-            let _ = element.append_child(&tooltip);
-            Label {
-                element,
-                text,
-                point: (0.0, 0.0),
-                point_of: (f64::NAN, f64::NAN),
-                projection: u64::MAX,
-                shown_at: None,
-            }
-        }
-
-        /// Works out where the label belongs, when its point or the map's projection changed.
-        fn locate(&mut self, map: &Map, projection: u64, position: (f64, f64)) {
-            if self.projection != projection || self.point_of != position {
-                let point = map.lat_lng_to_layer_point(&LatLng::new(position.0, position.1));
-                self.point = (point.x(), point.y());
-                self.point_of = position;
-                self.projection = projection;
-            }
-        }
-
-        /// The declutter cell it falls in (see `LABEL_CELL`).
-        fn cell(&self) -> (i64, i64) {
-            (
-                (self.point.0 / LABEL_CELL.0).floor() as i64,
-                (self.point.1 / LABEL_CELL.1).floor() as i64,
-            )
-        }
-
-        /// Puts the label in the pane at its point (writing only what changed), or takes it out.
-        fn show(&mut self, pane: &web_sys::HtmlElement, shown: bool) {
-            if !shown {
-                self.hide();
-                return;
-            }
-            if self.shown_at != Some(self.point) {
-                let (x, y) = self.point;
-                self.element
-                    .style()
-                    .set_css_text(&format!("left:{x}px;top:{y}px"));
-            }
-            if self.shown_at.is_none() {
-                let _ = pane.append_child(&self.element);
-            }
-            self.shown_at = Some(self.point);
-        }
-
-        fn hide(&mut self) {
-            if self.shown_at.take().is_some() {
-                self.element.remove();
-            }
-        }
-    }
-
     /// A vehicle's marker, kept while the vehicle is in the fleet shown.
     struct VehicleMarker {
         marker: CircleMarker,
-        label: Label,
+        plate: Rc<str>,
+        /// The marker as an element, in the map's hidden list of markers while it is on the map:
+        /// its plate, and its position in `data-lat`/`data-lng` (see `MapView::records`).
+        record: web_sys::Element,
+        /// Where the marker is in layer pixels, and for which position and projection.
+        point: (f64, f64),
+        point_for: ((f64, f64), u64),
         /// What the popup shows when it opens.
         row: Rc<RefCell<Row>>,
         _popup: Closure<dyn Fn(JsValue) -> JsValue>,
@@ -230,7 +127,6 @@ mod leaflet_view {
     /// A marker standing for several vehicles, with their count.
     struct ClusterMarker {
         marker: CircleMarker,
-        label: Label,
         position: (f64, f64),
         count: usize,
     }
@@ -240,10 +136,13 @@ mod leaflet_view {
         map: Map,
         /// The map's element, which tells the benchmark what it shows (see `mark_drawn`).
         element: web_sys::HtmlElement,
-        /// Where labels go.
-        labels: web_sys::HtmlElement,
-        /// Counts changes of the map's projection (zoom, view reset): labels placed with an
-        /// older one are placed again.
+        /// Plates and counts, drawn over the markers.
+        labels: LabelCanvas,
+        /// The markers on the map as elements, hidden: the markers and labels are drawn on
+        /// canvases, and this says what they show, to tools and the end-to-end tests.
+        records: web_sys::HtmlElement,
+        /// Counts changes of the map's projection (zoom, view reset): marker points worked out
+        /// with an older one are worked out again.
         projection: u64,
         renders: u64,
         markers: HashMap<Uuid, VehicleMarker>,
@@ -301,11 +200,32 @@ mod leaflet_view {
             });
             map.on("zoomend viewreset", on_projection.as_ref());
             on_projection.forget();
-            let labels = map.get_pane_by_name("tooltipPane");
+            // Draw the labels again as the map pans, for the parts coming into view (unless this
+            // is `show` moving the map, which draws them anyway).
+            let on_move = Closure::<dyn FnMut()>::new(|| {
+                VIEW.with(|view| {
+                    if let Ok(mut view) = view.try_borrow_mut() {
+                        if let Some(view) = view.as_mut() {
+                            view.labels.draw(&view.map);
+                        }
+                    }
+                });
+            });
+            map.on("move resize", on_move.as_ref());
+            on_move.forget();
+            let Some(labels) = LabelCanvas::new(&map) else {
+                leptos::logging::error!("the map's labels could not be created");
+                return;
+            };
+            let records = document().create_element("div").expect("a div");
+            let _ = records.set_attribute("hidden", "");
+            records.set_class_name("map-markers");
+            let _ = element.append_child(&records);
             *view = Some(MapView {
                 map,
                 element: (**element).clone(),
                 labels,
+                records: records.unchecked_into(),
                 projection: 0,
                 renders: 0,
                 markers: HashMap::new(),
@@ -326,10 +246,15 @@ mod leaflet_view {
         style
     }
 
-    /// The label carries the marker's plate and position, for people and for the tests.
-    fn set_label_position(label: &Label, (latitude, longitude): (f64, f64)) {
-        let _ = label.text.set_attribute("data-lat", &latitude.to_string());
-        let _ = label.text.set_attribute("data-lng", &longitude.to_string());
+    fn document() -> web_sys::Document {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .expect("a document")
+    }
+
+    fn set_record_position(record: &web_sys::Element, (latitude, longitude): (f64, f64)) {
+        let _ = record.set_attribute("data-lat", &latitude.to_string());
+        let _ = record.set_attribute("data-lng", &longitude.to_string());
     }
 
     fn popup(row: &Row, now: DateTime<Utc>) -> String {
@@ -361,14 +286,12 @@ mod leaflet_view {
         let options = style(selected);
         options.set_class_name("vehicle-marker".into());
         let marker = CircleMarker::new_with_options(&LatLng::new(position.0, position.1), &options);
-        marker.set_radius(7.0);
-        // Beside the marker, vertically centred on it (Leaflet's tooltip direction "right").
-        let label = Label::new(Placement::Beside, "leaflet-tooltip-right", "plate-label");
-        let _ = label
-            .text
-            .set_attribute("data-vehicle-id", &row.id.to_string());
-        label.text.set_text_content(Some(&row.plate));
-        set_label_position(&label, position);
+        marker.set_radius(MARKER_RADIUS);
+        let record = document().create_element("span").expect("a span");
+        record.set_class_name("plate-label");
+        let _ = record.set_attribute("data-vehicle-id", &row.id.to_string());
+        record.set_text_content(Some(&row.plate));
+        set_record_position(&record, position);
         // Leaflet calls the content function when the popup opens (or is updated).
         let shown = Rc::new(RefCell::new(row.clone()));
         let popup_row = shown.clone();
@@ -378,7 +301,10 @@ mod leaflet_view {
         marker.bind_popup_with_options(content.as_ref(), &JsValue::UNDEFINED);
         VehicleMarker {
             marker,
-            label,
+            plate: row.plate.as_str().into(),
+            record,
+            point: (0.0, 0.0),
+            point_for: ((f64::NAN, f64::NAN), u64::MAX),
             row: shown,
             _popup: content,
             position,
@@ -397,22 +323,17 @@ mod leaflet_view {
         marker.bind_popup_with_options(&JsValue::from_str(""), &JsValue::UNDEFINED);
         ClusterMarker {
             marker,
-            label: Label::new(Placement::On, "cluster", "cluster-label"),
             position,
             count: 0,
         }
     }
 
-    /// A cluster's count: its label, size and popup.
+    /// A cluster's count: its size and popup (the label canvas writes the count).
     fn set_count(cluster: &mut ClusterMarker, count: usize) {
         if cluster.count == count {
             return;
         }
         cluster.count = count;
-        cluster
-            .label
-            .text
-            .set_text_content(Some(&count.to_string()));
         cluster
             .marker
             .set_radius(10.0 + (count as f64).log2() * 2.0);
@@ -438,11 +359,7 @@ mod leaflet_view {
     fn mark_drawn(view: &mut MapView, moment: Option<DateTime<Utc>>, vehicles: usize) {
         view.renders += 1;
         let moment = moment.map_or_else(|| "live".into(), |m| m.timestamp_millis().to_string());
-        let labels = view
-            .markers
-            .values()
-            .filter(|m| m.label.shown_at.is_some())
-            .count();
+        let labels = view.labels.plates();
         let element = &view.element;
         let _ = element.set_attribute("data-labels", &labels.to_string());
         let _ = element.set_attribute("data-vehicles", &vehicles.to_string());
@@ -500,22 +417,21 @@ mod leaflet_view {
                 let keep = present.contains(id);
                 if !keep && entry.on_map {
                     entry.marker.remove();
-                    entry.label.hide();
+                    entry.record.remove();
                 }
                 keep
             });
             for (id, entry) in view.markers.iter_mut() {
                 if entry.on_map && !standing.contains(id) {
                     entry.marker.remove();
-                    entry.label.hide();
+                    entry.record.remove();
                     entry.on_map = false;
                 }
             }
 
-            // Every vehicle: its marker moved, restyled, put on the map; its label placed, if its
-            // cell has none yet (the selected vehicle's always).
-            let (map, labels, projection) = (&view.map, &view.labels, view.projection);
-            let mut labelled: HashSet<(i64, i64)> = HashSet::new();
+            // Every vehicle: its marker moved, restyled, put on the map; its label laid out.
+            let (map, records, projection) = (&view.map, &view.records, view.projection);
+            view.labels.clear();
             for (row, position) in &all {
                 let is_selected = selected == Some(row.id);
                 let entry = view
@@ -545,24 +461,25 @@ mod leaflet_view {
                         .marker
                         .set_lat_lng(&LatLng::new(position.0, position.1));
                     entry.placed = true;
+                    set_record_position(&entry.record, *position);
                 }
                 if !entry.on_map {
                     entry.marker.add_to(map);
+                    let _ = records.append_child(&entry.record);
                     entry.on_map = true;
                 }
-                entry.label.locate(map, projection, *position);
-                let free = labelled.insert(entry.label.cell());
-                // Hidden labels are written when they come back.
-                if (free || is_selected) && entry.label.shown_at != Some(entry.label.point) {
-                    set_label_position(&entry.label, *position);
+                if entry.point_for != (*position, projection) {
+                    let point = map.lat_lng_to_layer_point(&LatLng::new(position.0, position.1));
+                    entry.point = (point.x(), point.y());
+                    entry.point_for = (*position, projection);
                 }
-                entry.label.show(labels, free || is_selected);
+                view.labels
+                    .add_plate(entry.point, &entry.plate, is_selected);
             }
 
             // Clusters: the markers of the last fleet reused, in cell order.
             for cluster in view.clusters.drain(groups.len().min(view.clusters.len())..) {
                 cluster.marker.remove();
-                cluster.label.element.remove();
             }
             for (i, group) in groups.iter().enumerate() {
                 let position = (group.latitude, group.longitude);
@@ -580,9 +497,11 @@ mod leaflet_view {
                         .marker
                         .set_lat_lng(&LatLng::new(position.0, position.1));
                 }
-                cluster.label.locate(map, projection, position);
-                cluster.label.show(labels, true);
+                let point = map.lat_lng_to_layer_point(&LatLng::new(position.0, position.1));
+                view.labels
+                    .add_count((point.x(), point.y()), group.members.len());
             }
+            view.labels.draw(&view.map);
             mark_drawn(view, moment, all.len());
         });
     }

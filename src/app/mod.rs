@@ -3,6 +3,8 @@
 pub mod clustering;
 mod live;
 mod map;
+#[cfg(feature = "hydrate")]
+mod map_labels;
 mod register_form;
 mod state;
 mod time_format;
