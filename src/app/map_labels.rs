@@ -6,7 +6,10 @@
 //! pixels (about one plate label), so that labels that would sit on others are left out, as on most
 //! maps; the selected vehicle's is always drawn.
 
-use std::{collections::HashMap, rc::Rc};
+use std::{
+    collections::{HashMap, HashSet},
+    rc::Rc,
+};
 
 use leaflet::{Map, Point};
 use wasm_bindgen::JsCast;
@@ -33,7 +36,7 @@ pub struct LabelCanvas {
     widths: HashMap<Rc<str>, f64>,
     labels: Vec<((f64, f64), Label)>,
     /// Cells taken by the labels of the fleet being laid out.
-    taken: std::collections::HashSet<(i64, i64)>,
+    taken: HashSet<(i64, i64)>,
 }
 
 impl LabelCanvas {
@@ -65,19 +68,16 @@ impl LabelCanvas {
         self.taken.clear();
     }
 
-    /// Adds a vehicle's plate label at `point` if its cell is free (or it is selected); tells
-    /// whether it was added.
-    pub fn add_plate(&mut self, point: (f64, f64), plate: &Rc<str>, selected: bool) -> bool {
+    /// Adds a vehicle's plate label at `point` if its cell is free (or the vehicle is selected).
+    pub fn add_plate(&mut self, point: (f64, f64), plate: &Rc<str>, selected: bool) {
         let cell = (
             (point.0 / CELL.0).floor() as i64,
             (point.1 / CELL.1).floor() as i64,
         );
-        if !self.taken.insert(cell) && !selected {
-            return false;
+        if self.taken.insert(cell) || selected {
+            let plate = plate.clone();
+            self.labels.push((point, Label::Plate { plate, selected }));
         }
-        let plate = plate.clone();
-        self.labels.push((point, Label::Plate { plate, selected }));
-        true
     }
 
     pub fn add_count(&mut self, point: (f64, f64), count: usize) {
