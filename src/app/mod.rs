@@ -7,6 +7,8 @@ mod map;
 mod map_labels;
 mod register_form;
 mod state;
+#[cfg(feature = "hydrate")]
+mod throttle;
 mod time_format;
 mod timeline;
 mod vehicle_list;

@@ -242,20 +242,11 @@ pub fn sync_url(state: FleetState) {
     // (the address would keep a moment from the middle of the drag).
     #[cfg(feature = "hydrate")]
     {
-        let pending = std::rc::Rc::new(std::cell::Cell::new(false));
+        let write =
+            super::throttle::Throttle::new(URL_EVERY, move || write_url(state.at.get_untracked()));
         Effect::new(move |_| {
             state.at.track();
-            if pending.replace(true) {
-                return;
-            }
-            let pending = pending.clone();
-            set_timeout(
-                move || {
-                    pending.set(false);
-                    write_url(state.at.get_untracked());
-                },
-                URL_EVERY,
-            );
+            write.call();
         });
     }
 }

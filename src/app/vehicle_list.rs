@@ -65,14 +65,12 @@ pub fn VehicleList() -> impl IntoView {
     let empty = Memo::new(move |_| ids.with(Vec::is_empty));
     let items = StoredValue::new(HashMap::<Uuid, ItemTexts>::new());
     // The map shows every fleet the timeline's slider brings, 30 or more a second; the list
-    // follows at most every LIST_EVERY_MS, and always ends with the last fleet. (Rewriting a
+    // follows at most every LIST_EVERY, and always ends with the last fleet. (Rewriting a
     // thousand items' texts for every fleet took more of the browser's time than the map.)
     #[cfg(feature = "hydrate")]
     {
-        use std::{cell::Cell, rc::Rc};
-
-        const LIST_EVERY_MS: f64 = 200.0;
-        let write_texts = move || {
+        const LIST_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+        let write_texts = super::throttle::Throttle::new(LIST_EVERY, move || {
             let now = state.now.get_untracked();
             state.shown.with_untracked(|shown| {
                 items.update_value(|items| {
@@ -85,30 +83,11 @@ pub fn VehicleList() -> impl IntoView {
                     }
                 });
             });
-        };
-        let (written_at, scheduled) = (Rc::new(Cell::new(f64::MIN)), Rc::new(Cell::new(false)));
+        });
         Effect::new(move |_| {
             state.now.track();
             state.shown.track();
-            if scheduled.get() {
-                return;
-            }
-            let wait = written_at.get() + LIST_EVERY_MS - js_sys::Date::now();
-            if wait <= 0.0 {
-                written_at.set(js_sys::Date::now());
-                write_texts();
-                return;
-            }
-            scheduled.set(true);
-            let (written_at, scheduled) = (written_at.clone(), scheduled.clone());
-            set_timeout(
-                move || {
-                    scheduled.set(false);
-                    written_at.set(js_sys::Date::now());
-                    write_texts();
-                },
-                std::time::Duration::from_millis(wait.ceil() as u64),
-            );
+            write_texts.call();
         });
     }
     let item = move |id: Uuid| {
