@@ -183,6 +183,38 @@ async fn an_event_id_is_stored_once_however_often_it_is_appended() {
 }
 
 #[tokio::test]
+async fn a_batch_holding_events_stored_before_stores_only_the_new_ones() {
+    let db = TestDb::new().await;
+    let (first, stored_before, last) = (event(&["t:1"]), event(&["t:2"]), event(&["t:3"]));
+    db.store
+        .append(std::slice::from_ref(&stored_before), None)
+        .await
+        .unwrap();
+    let appended = db
+        .store
+        .append(&[first, stored_before, last], None)
+        .await
+        .unwrap();
+    assert!(appended.positions[0].is_some());
+    assert_eq!(appended.positions[1], None);
+    assert!(appended.positions[2].is_some());
+    assert!(!appended.is_retry());
+    assert_eq!(db.event_count().await, 3);
+}
+
+#[tokio::test]
+async fn a_payload_is_read_back_as_the_text_it_was_appended_as() {
+    let db = TestDb::new().await;
+    // jsonb would reorder these keys and drop the spaces.
+    let written = r#"{ "zebra": 1, "apple": [2, 3],  "nested": {"b": null, "a": "x"} }"#;
+    let mut happened = event(&["t:1"]);
+    happened.payload = serde_json::value::RawValue::from_string(written.into()).unwrap();
+    db.store.append(&[happened], None).await.unwrap();
+    let stored = db.store.read(&Query::default(), 0, 10).await.unwrap();
+    assert_eq!(stored[0].payload.get(), written);
+}
+
+#[tokio::test]
 async fn tags_are_stored_as_given_whatever_characters_they_hold() {
     let db = TestDb::new().await;
     let odd = [
