@@ -99,6 +99,7 @@ mod leaflet_view {
     use crate::app::clustering::{clusters, should_cluster};
     use crate::app::map_labels::{LabelCanvas, MARKER_RADIUS};
     use crate::app::state::Row;
+    use crate::app::throttle::Throttle;
     use crate::app::time_format::{ago, coordinates, readings, utc};
     use crate::fleet::vehicle_trail::TrailPoint;
 
@@ -119,6 +120,8 @@ mod leaflet_view {
         /// Whether the marker stands at `position`: a marker inside a cluster is moved only when
         /// it comes out (in the fitted view nearly all are inside, and all move at every step).
         placed: bool,
+        /// The position `record` says, written after the markers at most every `RECORDS_EVERY`.
+        recorded: (f64, f64),
         selected: bool,
         /// Off the map while the vehicle is part of a cluster.
         on_map: bool,
@@ -151,7 +154,15 @@ mod leaflet_view {
         fitted: bool,
         /// What was drawn last, to draw again when the zoom changes the clusters.
         last: (Vec<Row>, Option<DateTime<Utc>>, Option<Uuid>),
+        /// Brings the records' positions up to date (see `write_records`).
+        write_records: Throttle,
     }
+
+    /// While the timeline is dragged, the markers move 30–50 times a second; the records of their
+    /// positions, which only tools and tests read, follow at most this often (and always end on
+    /// the fleet shown): writing two attributes for each of a thousand markers at every fleet took
+    /// a tenth of the browser's time.
+    const RECORDS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
     thread_local! {
         static VIEW: RefCell<Option<MapView>> = const { RefCell::new(None) };
@@ -233,6 +244,10 @@ mod leaflet_view {
                 trail,
                 fitted: false,
                 last: (Vec::new(), None, None),
+                // Deferred: the throttle may run its action at once, inside `show`.
+                write_records: Throttle::new(RECORDS_EVERY, || {
+                    leptos::prelude::set_timeout(write_records, std::time::Duration::ZERO)
+                }),
             });
         });
     }
@@ -255,6 +270,19 @@ mod leaflet_view {
     fn set_record_position(record: &web_sys::Element, (latitude, longitude): (f64, f64)) {
         let _ = record.set_attribute("data-lat", &latitude.to_string());
         let _ = record.set_attribute("data-lng", &longitude.to_string());
+    }
+
+    /// Writes the positions of the markers on the map into their records, where they moved.
+    fn write_records() {
+        VIEW.with_borrow_mut(|view| {
+            let Some(view) = view.as_mut() else { return };
+            for entry in view.markers.values_mut() {
+                if entry.on_map && entry.placed && entry.recorded != entry.position {
+                    set_record_position(&entry.record, entry.position);
+                    entry.recorded = entry.position;
+                }
+            }
+        });
     }
 
     fn popup(row: &Row, now: DateTime<Utc>) -> String {
@@ -309,6 +337,7 @@ mod leaflet_view {
             _popup: content,
             position,
             placed: true,
+            recorded: position,
             selected,
             on_map: false,
         }
@@ -461,7 +490,6 @@ mod leaflet_view {
                         .marker
                         .set_lat_lng(&LatLng::new(position.0, position.1));
                     entry.placed = true;
-                    set_record_position(&entry.record, *position);
                 }
                 if !entry.on_map {
                     entry.marker.add_to(map);
@@ -502,6 +530,7 @@ mod leaflet_view {
                     .add_count((point.x(), point.y()), group.members.len());
             }
             view.labels.draw(&view.map);
+            view.write_records.call();
             mark_drawn(view, moment, all.len());
         });
     }
