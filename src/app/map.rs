@@ -272,12 +272,13 @@ mod leaflet_view {
         let _ = record.set_attribute("data-lng", &longitude.to_string());
     }
 
-    /// Writes the positions of the markers on the map into their records, where they moved.
+    /// Writes the positions of the markers on the map (all placed) into their records, where
+    /// they moved.
     fn write_records() {
         VIEW.with_borrow_mut(|view| {
             let Some(view) = view.as_mut() else { return };
             for entry in view.markers.values_mut() {
-                if entry.on_map && entry.placed && entry.recorded != entry.position {
+                if entry.on_map && entry.recorded != entry.position {
                     set_record_position(&entry.record, entry.position);
                     entry.recorded = entry.position;
                 }

@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::value::RawValue;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
@@ -65,7 +65,7 @@ impl EventStore {
         conditions: &[&AppendCondition],
     ) -> Result<Appended, AppendError> {
         let appended = if conditions.is_empty() {
-            append_in_one_statement(&self.pool, events).await?
+            append_in_one_statement(&self.pool, events, Insert::AssumingNew).await?
         } else {
             let mut tx = self.pool.begin().await?;
             let appended = append_all_in(&mut tx, events, conditions).await?;
@@ -153,33 +153,44 @@ pub async fn append_all_in(
 /// a materialised CTE that the insert waits on, before any row is inserted, and held until the
 /// statement commits: decisions about these tags still see these events or run after them.
 ///
-/// The insert first assumes every event is new, because `ON CONFLICT` costs every row a
-/// speculative insertion (about 15% of an append). An event id stored before fails the whole
-/// statement, which is then run again skipping the stored ids: a retry costs one more round trip.
+/// With [`Insert::AssumingNew`], the insert first assumes every event is new, because `ON
+/// CONFLICT` costs every row a speculative insertion (about 15% of an append): an event id stored
+/// before (or repeated in `events`) fails the whole statement, which then runs again skipping the
+/// stored ids. For one caller's batch that makes a retry cost one more round trip. The group
+/// commit uses [`Insert::SkippingStored`]: there, one client's retry would make every request of
+/// its group pay the failed statement, and more so the busier the server.
 pub(super) async fn append_in_one_statement(
     pool: &PgPool,
     events: &[NewEvent],
+    insert: Insert,
 ) -> Result<Appended, AppendError> {
     if events.is_empty() {
         return Ok(Appended { positions: vec![] });
     }
     let keys = LockKeys::of(events, &[]);
     let rows = Rows::of(events);
-    let insert = |skip_stored: &str| {
+    let sql = |skip_stored: &str| {
         format!(
             "WITH locked AS MATERIALIZED (SELECT count(taken) AS n FROM ({}) AS locks)
              {INSERT_ROWS} WHERE (SELECT n FROM locked) >= 0 {IN_ORDER} {skip_stored} {RETURNING}",
             LockKeys::take(5)
         )
     };
-    let all_new = insert("");
+    let skipping = sql(SKIP_STORED);
+    if insert == Insert::SkippingStored || rows.repeats_an_id() {
+        let inserted = keys
+            .bind(rows.bind(sqlx::query_as(&skipping)))
+            .fetch_all(pool)
+            .await?;
+        return Ok(rows.appended(inserted));
+    }
+    let all_new = sql("");
     let inserted = match keys
         .bind(rows.bind(sqlx::query_as(&all_new)))
         .fetch_all(pool)
         .await
     {
         Err(error) if is_stored_event_id(&error) => {
-            let skipping = insert(SKIP_STORED);
             keys.bind(rows.bind(sqlx::query_as(&skipping)))
                 .fetch_all(pool)
                 .await?
@@ -187,6 +198,13 @@ pub(super) async fn append_in_one_statement(
         result => result?,
     };
     Ok(rows.appended(inserted))
+}
+
+/// How an unconditional append treats event ids stored before; see [`append_in_one_statement`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Insert {
+    AssumingNew,
+    SkippingStored,
 }
 
 /// A unique violation of `events.event_id`: one of the events was stored before.
@@ -234,16 +252,19 @@ impl<'a> Rows<'a> {
             .bind(&self.payloads)
     }
 
-    /// Each event's position, in order; `None` where its id was stored before.
+    /// Each event's position, in order; `None` where its id was stored before, by an earlier
+    /// append or by an earlier event of this one.
     fn appended(&self, inserted: Vec<(Uuid, i64)>) -> Appended {
-        let inserted: HashMap<Uuid, i64> = inserted.into_iter().collect();
+        let mut inserted: HashMap<Uuid, i64> = inserted.into_iter().collect();
         Appended {
-            positions: self
-                .ids
-                .iter()
-                .map(|id| inserted.get(id).copied())
-                .collect(),
+            positions: self.ids.iter().map(|id| inserted.remove(id)).collect(),
         }
+    }
+
+    /// Whether an event id appears twice: the statement assuming new ids would surely fail.
+    fn repeats_an_id(&self) -> bool {
+        let mut seen = HashSet::with_capacity(self.ids.len());
+        !self.ids.iter().all(|id| seen.insert(id))
     }
 }
 

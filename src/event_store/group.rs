@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sqlx::PgPool;
 use tokio::sync::{mpsc, oneshot, Mutex};
 
-use super::append::append_in_one_statement;
+use super::append::{append_in_one_statement, Insert};
 use super::{AppendError, Appended, NewEvent};
 
 /// Transactions in flight at once.
@@ -80,7 +80,7 @@ async fn append_group(pool: &PgPool, group: &[Request]) -> Result<Vec<Option<i64
         .iter()
         .flat_map(|r| r.events.iter().cloned())
         .collect();
-    append_in_one_statement(pool, &events)
+    append_in_one_statement(pool, &events, Insert::SkippingStored)
         .await
         .map(|a| a.positions)
         .map_err(|error| error.to_string())

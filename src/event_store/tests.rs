@@ -203,6 +203,24 @@ async fn a_batch_holding_events_stored_before_stores_only_the_new_ones() {
 }
 
 #[tokio::test]
+async fn an_id_repeated_in_one_batch_is_stored_once_and_reported_once() {
+    let db = TestDb::new().await;
+    let once = event(&["t:1"]);
+    let appended = db
+        .store
+        .append(&[once.clone(), event(&["t:2"]), once], None)
+        .await
+        .unwrap();
+    assert!(appended.positions[0].is_some());
+    assert!(appended.positions[1].is_some());
+    assert_eq!(
+        appended.positions[2], None,
+        "the repeat is not stored again"
+    );
+    assert_eq!(db.event_count().await, 2);
+}
+
+#[tokio::test]
 async fn a_payload_is_read_back_as_the_text_it_was_appended_as() {
     let db = TestDb::new().await;
     // jsonb would reorder these keys and drop the spaces.
