@@ -169,33 +169,25 @@ pub(super) async fn append_in_one_statement(
     }
     let keys = LockKeys::of(events, &[]);
     let rows = Rows::of(events);
-    let sql = |skip_stored: &str| {
-        format!(
+    let (keys, rows) = (&keys, &rows);
+    let insert_rows = |skip_stored: &'static str| async move {
+        let sql = format!(
             "WITH locked AS MATERIALIZED (SELECT count(taken) AS n FROM ({}) AS locks)
              {INSERT_ROWS} WHERE (SELECT n FROM locked) >= 0 {IN_ORDER} {skip_stored} {RETURNING}",
             LockKeys::take(5)
-        )
-    };
-    let skipping = sql(SKIP_STORED);
-    if insert == Insert::SkippingStored || rows.repeats_an_id() {
-        let inserted = keys
-            .bind(rows.bind(sqlx::query_as(&skipping)))
+        );
+        keys.bind(rows.bind(sqlx::query_as(&sql)))
             .fetch_all(pool)
-            .await?;
-        return Ok(rows.appended(inserted));
-    }
-    let all_new = sql("");
-    let inserted = match keys
-        .bind(rows.bind(sqlx::query_as(&all_new)))
-        .fetch_all(pool)
-        .await
-    {
-        Err(error) if is_stored_event_id(&error) => {
-            keys.bind(rows.bind(sqlx::query_as(&skipping)))
-                .fetch_all(pool)
-                .await?
+            .await
+    };
+    let assume_new = insert == Insert::AssumingNew && !rows.repeats_an_id();
+    let inserted = if assume_new {
+        match insert_rows("").await {
+            Err(error) if is_stored_event_id(&error) => insert_rows(SKIP_STORED).await?,
+            result => result?,
         }
-        result => result?,
+    } else {
+        insert_rows(SKIP_STORED).await?
     };
     Ok(rows.appended(inserted))
 }
