@@ -75,6 +75,17 @@ impl EventStore {
         .await
     }
 
+    /// Events at the given positions, in position order: a read model that keeps positions
+    /// (a vehicle's fixes by time, say) finds its events with one primary-key probe each.
+    pub async fn read_positions(&self, positions: &[i64]) -> sqlx::Result<Vec<StoredEvent>> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM events WHERE position = ANY($1) ORDER BY position"
+        ))
+        .bind(positions)
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// Events of one type carrying any of `tags`, in position order: one round trip to find
     /// many entities at once.
     pub async fn read_any_tag(

@@ -123,19 +123,23 @@ impl Index {
     fn fleet_at(&self, at: Micros) -> Vec<FleetPosition> {
         self.tracks
             .iter()
-            .filter(|track| track.registered_at <= at)
-            .map(|track| {
+            .filter_map(|track| {
                 let fix = match track.fixes.partition_point(|f| f.at <= at) {
                     0 => None,
                     n => Some(track.fixes[n - 1]),
                 };
-                FleetPosition {
+                // Imported history and trackers' offline buffers bring fixes older than the
+                // registration: the vehicle was on the road then, so it shows.
+                if track.registered_at > at && fix.is_none() {
+                    return None;
+                }
+                Some(FleetPosition {
                     vehicle_registered_id: track.id,
                     vehicle_license_plate: track.plate.clone(),
                     latitude: fix.map(|f| f.latitude),
                     longitude: fix.map(|f| f.longitude),
                     tracked_at: fix.and_then(|f| DateTime::from_timestamp_micros(f.at)),
-                }
+                })
             })
             .collect()
     }
@@ -230,7 +234,8 @@ impl FleetIndex {
         self.index.write().expect("index lock").apply(events);
     }
 
-    /// Every vehicle registered at or before `at`, at its latest fix at or before `at`, by plate.
+    /// Every vehicle registered or tracked at or before `at`, at its latest fix at or before
+    /// `at`, by plate.
     pub fn fleet_at(&self, at: DateTime<Utc>) -> Vec<FleetPosition> {
         self.index
             .read()
@@ -354,7 +359,7 @@ mod tests {
                 }
             }
         }
-        tracks.retain(|(r, _)| r.registered_at <= at);
+        tracks.retain(|(r, latest)| r.registered_at <= at || latest.is_some());
         tracks.sort_by(|(a, _), (b, _)| {
             (&a.vehicle_license_plate, a.vehicle_registered_id)
                 .cmp(&(&b.vehicle_license_plate, b.vehicle_registered_id))

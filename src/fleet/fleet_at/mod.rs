@@ -1,5 +1,6 @@
-//! Query: the fleet as it was at time T — every vehicle registered at or before T, each at its
-//! latest fix (by device time) at or before T.
+//! Query: the fleet as it was at time T — every vehicle registered or tracked at or before T
+//! (an import or a tracker's offline buffer brings fixes older than the registration), each at
+//! its latest fix (by device time) at or before T.
 
 #[cfg(feature = "ssr")]
 pub mod http;
@@ -67,7 +68,7 @@ pub async fn fleet_at(
              ORDER BY p.tracked_at DESC, p.position DESC
              LIMIT 1
          ) p ON true
-         WHERE v.registered_at <= $1
+         WHERE v.registered_at <= $1 OR p.tracked_at IS NOT NULL
          ORDER BY v.license_plate, v.vehicle_id",
     )
     .bind(at)

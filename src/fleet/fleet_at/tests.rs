@@ -152,3 +152,39 @@ async fn the_timeline_starts_at_the_first_registration_or_fix() {
         Some(base() - Duration::minutes(30))
     );
 }
+
+#[tokio::test]
+async fn a_vehicle_tracked_before_its_registration_shows_from_its_first_fix() {
+    let db = TestDb::new().await;
+    register(
+        &db.store,
+        "IMPORT-1",
+        None,
+        None,
+        base() + Duration::hours(2),
+    )
+    .await
+    .unwrap();
+    // History imported after the registration: fixes taken an hour and more before it.
+    fix(&db, "IMPORT-1", 30, 3.0).await;
+    fix(&db, "IMPORT-1", 60, 6.0).await;
+    db.catch_up().await;
+    let import = |latitude: Value| ("IMPORT-1".to_string(), latitude);
+    assert_eq!(fleet_at(&db, base() + Duration::minutes(29)).await, vec![]);
+    assert_eq!(
+        fleet_at(&db, base() + Duration::minutes(30)).await,
+        vec![import(json!(3.0))]
+    );
+    assert_eq!(
+        fleet_at(&db, base() + Duration::minutes(90)).await,
+        vec![import(json!(6.0))]
+    );
+    assert_eq!(
+        super::fleet_at(db.pool(), base() + Duration::minutes(45))
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "the SQL answer agrees"
+    );
+}

@@ -4,6 +4,7 @@
 pub mod http;
 #[cfg(test)]
 mod tests;
+pub mod until;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;

@@ -80,3 +80,126 @@ async fn pages_through_a_vehicles_audit_trail_oldest_first() {
         Some("vehicleRegisteredId"),
     );
 }
+
+mod until_a_moment {
+    use chrono::{DateTime, Duration, TimeZone, Utc};
+
+    use crate::fleet::fleet_at::index::FleetIndex;
+    use crate::fleet::register_vehicle::register;
+    use crate::fleet::track_location::{track, Fix, VehicleRef};
+    use crate::fleet::vehicle_events::until::{history_until, HistoryPage};
+    use crate::test_support::TestDb;
+
+    fn base() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap()
+    }
+
+    async fn fix(db: &TestDb, plate: &str, minute: i64) {
+        let fix = Fix {
+            vehicle: VehicleRef::Plate(plate.into()),
+            latitude: minute as f64,
+            longitude: 1.0,
+            tracked_at: Some(base() + Duration::minutes(minute)),
+            location_tracked_id: None,
+            extras: Default::default(),
+        };
+        track(
+            &db.store,
+            &FleetIndex::default(),
+            &fix,
+            base() + Duration::days(1),
+        )
+        .await
+        .unwrap();
+    }
+
+    /// (event type, minutes after base) of each entry.
+    fn rows(page: &HistoryPage) -> Vec<(String, i64)> {
+        page.entries
+            .iter()
+            .map(|e| (e.event.event_type.clone(), (e.at - base()).num_minutes()))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn shows_the_events_up_to_the_moment_newest_first_and_pages_back() {
+        // Given a vehicle registered at 08:10 with fixes that arrived out of order, one of them
+        // an import from before its registration
+        let db = TestDb::new().await;
+        let id = register(
+            &db.store,
+            "PAST-1",
+            None,
+            None,
+            base() + Duration::minutes(10),
+        )
+        .await
+        .unwrap()
+        .vehicle_registered_id;
+        register(&db.store, "OTHER-9", None, None, base())
+            .await
+            .unwrap();
+        for minute in [30, 20, 5, 40, 25] {
+            fix(&db, "PAST-1", minute).await;
+        }
+        fix(&db, "OTHER-9", 21).await;
+        db.catch_up().await;
+
+        // When the history at 08:30 is read two entries a page
+        let first = history_until(&db.store, id, Some(base() + Duration::minutes(30)), None, 2)
+            .await
+            .unwrap();
+        let fix = |m: i64| ("LocationTracked".to_string(), m);
+        // Then it starts at 08:30 (not with the 08:40 fix), newest first
+        assert_eq!(rows(&first), vec![fix(30), fix(25)]);
+        let second = history_until(
+            &db.store,
+            id,
+            Some(base() + Duration::minutes(30)),
+            first.next_before,
+            2,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            rows(&second),
+            vec![fix(20), ("VehicleRegistered".to_string(), 10)]
+        );
+        let last = history_until(
+            &db.store,
+            id,
+            Some(base() + Duration::minutes(30)),
+            second.next_before,
+            2,
+        )
+        .await
+        .unwrap();
+        assert_eq!(rows(&last), vec![fix(5)]);
+        assert_eq!(last.next_before, None, "the last page says so");
+        // Live (no moment): everything, the 08:40 fix first
+        let live = history_until(&db.store, id, None, None, 10).await.unwrap();
+        assert_eq!(rows(&live).len(), 6);
+        assert_eq!(rows(&live)[0], fix(40));
+    }
+
+    #[tokio::test]
+    async fn refuses_a_page_size_out_of_range_and_an_unknown_vehicle() {
+        let db = TestDb::new().await;
+        let id = register(&db.store, "PAGE-1", None, None, base())
+            .await
+            .unwrap()
+            .vehicle_registered_id;
+        let error = history_until(&db.store, id, None, None, 0)
+            .await
+            .unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("limit"));
+        let unknown = history_until(&db.store, uuid::Uuid::now_v7(), None, None, 10)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            unknown.kind,
+            crate::error::ErrorKind::NotFound,
+            "{unknown:?}"
+        );
+    }
+}
