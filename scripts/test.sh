@@ -165,8 +165,12 @@ stop_e2e() {
 	fi
 	if [ -n "$E2E_DB" ]; then
 		say "dropping the e2e database $E2E_DB"
-		PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$E2E_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$E2E_DB\" WITH (FORCE)" ||
-			note "could not drop $E2E_DB: drop it by hand"
+		# With it, the one a test made for a server of its own (end2end/tests/own-server.spec.ts).
+		local db
+		for db in "$E2E_DB" "${E2E_DB}_empty"; do
+			PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$E2E_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" ||
+				note "could not drop $db: drop it by hand"
+		done
 		E2E_DB=""
 	fi
 }
@@ -249,7 +253,9 @@ run_e2e() {
 	note "healthy after $((SECONDS - start))s"
 	local status=0
 	note "\$ BASE_URL=$base_url npx playwright test   (in end2end/)"
-	(cd end2end && BASE_URL="$base_url" npx playwright test) 2>&1 | tee "$LOG_DIR/end-to-end.log" || status=$?
+	# The fault tests start (and kill) servers of their own on the same database.
+	(cd end2end && BASE_URL="$base_url" E2E_SERVER_BIN="$binary" E2E_DATABASE_URL="$db_url" \
+		E2E_SITE_ROOT="$FLEETLINE_ROOT/target/site" npx playwright test) 2>&1 | tee "$LOG_DIR/end-to-end.log" || status=$?
 	if [ "$status" -ne 0 ]; then
 		note "last lines of the server log (end2end/artifacts/server.log):"
 		tail -n 30 "$server_log" | sed 's/^/    | /' || true

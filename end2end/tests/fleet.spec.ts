@@ -1,27 +1,4 @@
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
-
-// Each test registers its own plates, so the tests share one fresh database without clashing.
-const plate = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 7)}`.toUpperCase();
-
-async function register(request: APIRequestContext, licensePlate: string): Promise<string> {
-  const response = await request.post('/register-vehicle', { data: { vehicleLicensePlate: licensePlate } });
-  expect(response.status()).toBe(200);
-  return (await response.json()).vehicleRegisteredId;
-}
-
-async function track(request: APIRequestContext, vehicleRegisteredId: string, latitude: number, longitude: number) {
-  const response = await request.post('/track-location', { data: { vehicleRegisteredId, latitude, longitude } });
-  expect(response.status()).toBe(200);
-}
-
-/** The map marker's label of a vehicle: it carries the position the marker is drawn at. */
-const marker = (page: Page, id: string) => page.locator(`.plate-label[data-vehicle-id="${id}"]`);
-
-async function openLive(page: Page) {
-  await page.goto('/');
-  // Hydrated and following the server's live updates.
-  await expect(page.locator('.badge')).toHaveAttribute('data-connection', 'live');
-}
+import { test, expect, plate, register, track, marker, openLive } from './support';
 
 test('a vehicle registered through the form is listed', async ({ page }) => {
   await openLive(page);
@@ -130,8 +107,9 @@ test('the page works at phone width', async ({ page, request }, testInfo) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await openLive(page);
   await expect(page.locator('.map')).toBeVisible();
-  await expect(page.getByLabel('Licence plate')).toBeVisible();
   await expect(page.getByRole('slider', { name: 'Time' })).toBeVisible();
+  await page.getByRole('button', { name: 'Vehicles' }).click();
+  await expect(page.getByLabel('Licence plate')).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('phone.png'), fullPage: true });
 });
 
@@ -168,6 +146,9 @@ test.describe('before the wasm has loaded', () => {
     const licensePlate = plate('NOJS');
     await page.getByLabel('Licence plate').fill(licensePlate);
     await page.getByRole('button', { name: 'Register' }).click();
+    // The page comes back confirming it.
+    await expect(page).toHaveURL(/\?registered=/);
+    await expect(page.locator('.field-ok')).toHaveText(`Registered ${licensePlate}`);
     await expect(async () => {
       await page.goto('/');
       await expect(page.locator('.vehicle .plate', { hasText: licensePlate })).toBeVisible({ timeout: 200 });

@@ -2,22 +2,15 @@
 //!
 //! As elements, a thousand labels moving at every step of the timeline cost the browser about 40 ms
 //! a fleet in style, layout, layerizing and compositing (Chromium traces of the scrubbing
-//! benchmark); drawn, a few. Labels are decluttered: at most one in each cell of `CELL` screen
-//! pixels (about one plate label), so that labels that would sit on others are left out, as on most
-//! maps; the selected vehicle's is always drawn.
+//! benchmark); drawn, a few. Labels are decluttered (`declutter`): no two overlap.
 
-use std::{
-    collections::{HashMap, HashSet},
-    rc::Rc,
-};
+use std::{collections::HashMap, rc::Rc};
 
 use leaflet::{Map, Point};
 use wasm_bindgen::JsCast;
 
-/// The size of a declutter cell, in screen pixels.
-const CELL: (f64, f64) = (80.0, 26.0);
-/// A vehicle marker's radius: plate labels start beside it.
-pub const MARKER_RADIUS: f64 = 7.0;
+use super::declutter::{Declutter, LABEL_HEIGHT, MARKER_RADIUS};
+
 const PLATE_FONT: &str = "600 11px ui-monospace, monospace";
 const COUNT_FONT: &str = "700 12px system-ui, sans-serif";
 
@@ -35,8 +28,8 @@ pub struct LabelCanvas {
     /// Text widths measured, by text.
     widths: HashMap<Rc<str>, f64>,
     labels: Vec<((f64, f64), Label)>,
-    /// Cells taken by the labels of the fleet being laid out.
-    taken: HashSet<(i64, i64)>,
+    /// Where the labels of the fleet being laid out stand.
+    declutter: Declutter,
 }
 
 impl LabelCanvas {
@@ -58,23 +51,20 @@ impl LabelCanvas {
             context,
             widths: HashMap::new(),
             labels: Vec::new(),
-            taken: Default::default(),
+            declutter: Declutter::default(),
         })
     }
 
     /// Starts laying out a new set of labels.
     pub fn clear(&mut self) {
         self.labels.clear();
-        self.taken.clear();
+        self.declutter.clear();
     }
 
-    /// Adds a vehicle's plate label at `point` if its cell is free (or the vehicle is selected).
+    /// Adds a vehicle's plate label at `point` unless it would overlap another (see
+    /// `declutter`).
     pub fn add_plate(&mut self, point: (f64, f64), plate: &Rc<str>, selected: bool) {
-        let cell = (
-            (point.0 / CELL.0).floor() as i64,
-            (point.1 / CELL.1).floor() as i64,
-        );
-        if self.taken.insert(cell) || selected {
+        if self.declutter.place(point, plate, selected) {
             let plate = plate.clone();
             self.labels.push((point, Label::Plate { plate, selected }));
         }
@@ -135,7 +125,7 @@ impl LabelCanvas {
                 .entry(plate.clone())
                 .or_insert_with(|| context.measure_text(plate).map_or(0.0, |m| m.width()));
             // A box beside the marker with a small arrow pointing at it, like Leaflet's tooltips.
-            let (box_left, box_top) = (x + MARKER_RADIUS + 6.0, y - 10.0);
+            let (box_left, box_top) = (x + MARKER_RADIUS + 6.0, y - LABEL_HEIGHT / 2.0);
             context.begin_path();
             context.move_to(x + MARKER_RADIUS, y);
             context.line_to(box_left, y - 5.0);
@@ -144,9 +134,14 @@ impl LabelCanvas {
             context.set_fill_style_str("#ffffff");
             context.fill();
             context.set_fill_style_str("rgba(255, 255, 255, 0.92)");
-            context.fill_rect(box_left, box_top, text_width + 12.0, 20.0);
+            context.fill_rect(box_left, box_top, text_width + 12.0, LABEL_HEIGHT);
             context.set_stroke_style_str(if *selected { "#1d4ed8" } else { "#94a3b8" });
-            context.stroke_rect(box_left + 0.5, box_top + 0.5, text_width + 11.0, 19.0);
+            context.stroke_rect(
+                box_left + 0.5,
+                box_top + 0.5,
+                text_width + 11.0,
+                LABEL_HEIGHT - 1.0,
+            );
             context.set_fill_style_str("#222222");
             let _ = context.fill_text(plate, box_left + 6.0, y + 0.5);
         }

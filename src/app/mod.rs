@@ -1,6 +1,8 @@
 //! The web app: server-rendered with the fleet already in the first response, then hydrated.
 
 pub mod clustering;
+pub mod declutter;
+mod history;
 mod live;
 mod map;
 #[cfg(feature = "hydrate")]
@@ -64,32 +66,111 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn FleetPage() -> impl IntoView {
-    let state = FleetState::new(Resource::new(|| (), |_| list_vehicles()));
+    let state = FleetState::new(
+        Resource::new(|| (), |_| list_vehicles()),
+        Resource::new(|| (), |_| map::get_map_settings()),
+    );
     provide_context(state);
     timeline::sync_url(state);
     timeline::follow_moment(state);
     live::follow(state);
+    // Effects run only in the browser: from here on, times are written in its zone.
+    Effect::new(move |_| state.hydrated.set(true));
     #[cfg(feature = "hydrate")]
     let _ = set_interval_with_handle(
         move || state.now.set(chrono::Utc::now()),
         std::time::Duration::from_secs(1),
     );
+    // On a phone the panels are a sheet over the map, opened on demand.
+    let panels_open = RwSignal::new(false);
+
+    // Each part's type erased: nested whole, the page's view type is too deep for the compiler.
+    let panels = view! {
+        <aside class="sidebar" id="sidebar" aria-label="Vehicles and registration">
+            <register_form::RegisterForm/>
+            <vehicle_list::VehicleList/>
+            <history::VehicleDetail/>
+        </aside>
+    }
+    .into_any();
+    let map_pane = view! {
+        <main class="map-pane">
+            <MomentNotices/>
+            <map::FleetMap/>
+            <timeline::Timeline/>
+        </main>
+    }
+    .into_any();
 
     view! {
+        // `rel="external"`: the router leaves the link to the browser, which moves the focus.
+        <a class="skip-link" href="#timeline" rel="external">"Skip to the map and timeline"</a>
         <header class="topbar">
             <h1>"Fleetline"</h1>
-            <ConnectionBadge/>
+            <div class="topbar-tools">
+                <button
+                    type="button"
+                    class="panels-toggle"
+                    aria-controls="sidebar"
+                    aria-expanded=move || panels_open.get().to_string()
+                    on:click=move |_| panels_open.update(|open| *open = !*open)
+                >
+                    {move || if panels_open.get() { "Close panels" } else { "Vehicles" }}
+                </button>
+                <ZoneToggle/>
+                <ConnectionBadge/>
+            </div>
         </header>
-        <div class="layout">
-            <aside class="sidebar">
-                <register_form::RegisterForm/>
-                <vehicle_list::VehicleList/>
-            </aside>
-            <main class="map-pane">
-                <map::FleetMap/>
-                <timeline::Timeline/>
-            </main>
+        <div class="layout" class:panels-open=move || panels_open.get()>
+            {panels}
+            {map_pane}
         </div>
+    }
+}
+
+/// Replay is unmistakable: a banner with the moment and the way back; a bookmark that could not
+/// be read says so.
+#[component]
+fn MomentNotices() -> impl IntoView {
+    let state = expect_context::<FleetState>();
+    view! {
+        {move || state.bad_moment.get().map(|raw| view! {
+            <p class="notice bad-moment" role="alert">
+                "The address asks for the moment “" {raw} "”, which is not a date and time "
+                "(for example 2026-12-01T14:00:00+01:00). Showing Live instead. "
+                <button type="button" class="link" on:click=move |_| state.bad_moment.set(None)>"Dismiss"</button>
+            </p>
+        })}
+        {move || state.at.get().map(|at| view! {
+            <div class="notice replay-banner" role="status">
+                <span>"Replay: the fleet as it was at " <strong>{move || state.time(at)}</strong></span>
+                <button type="button" class="back-to-live" on:click=move |_| state.at.set(None)>"Back to live"</button>
+            </div>
+        })}
+    }
+}
+
+/// Every time on the page is in the browser's zone, or in UTC at a click.
+#[component]
+fn ZoneToggle() -> impl IntoView {
+    let state = expect_context::<FleetState>();
+    let zone = move || {
+        if state.hydrated.get() && !state.utc.get() {
+            time_format::zone_name()
+        } else {
+            "UTC".to_string()
+        }
+    };
+    view! {
+        <button
+            type="button"
+            class="zone-toggle"
+            aria-pressed=move || state.utc.get().to_string()
+            title="Switch between your time zone and UTC"
+            on:click=move |_| state.utc.update(|utc| *utc = !*utc)
+        >
+            "Times: " {zone}
+        </button>
     }
 }
 

@@ -4,6 +4,7 @@
 use leptos::{form::ActionForm, prelude::*};
 
 use super::state::FleetState;
+use crate::fleet::license_plate::LicensePlate;
 use crate::fleet::register_vehicle::RegisterVehicle;
 
 #[component]
@@ -26,9 +27,17 @@ pub fn RegisterForm() -> impl IntoView {
     };
     let error = error_on("vehicleLicensePlate");
     let device_error = error_on("deviceId");
+    // A plain form post (before the wasm has loaded) comes back as `/?registered=PLATE`.
+    let posted_plainly = leptos_router::hooks::use_query_map()
+        .get_untracked()
+        .get("registered")
+        .and_then(|raw| LicensePlate::parse(&raw).ok());
     let registered = move || match action.value().get() {
         Some(Ok(registered)) => Some(format!("Registered {}", registered.vehicle_license_plate)),
-        _ => None,
+        Some(Err(_)) => None,
+        None => posted_plainly
+            .as_ref()
+            .map(|plate| format!("Registered {}", plate.as_str())),
     };
     Effect::new(move |_| {
         if let Some(Ok(registered)) = action.value().get() {

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::map::MapSettings;
+use super::time_format::{local, utc};
 use crate::error::AppError;
 use crate::fleet::{
     fleet_at::FleetPosition, live_updates::LiveUpdate, register_vehicle::Registered,
@@ -38,6 +40,21 @@ impl Row {
     pub fn position(&self) -> Option<(f64, f64)> {
         self.latitude.zip(self.longitude)
     }
+
+    /// No fix for longer than `silent_after` before `moment` (or none at all): its tracker has
+    /// stopped reporting, or never started.
+    pub fn is_silent(&self, moment: DateTime<Utc>, silent_after: chrono::Duration) -> bool {
+        self.tracked_at.is_none_or(|at| moment - at > silent_after)
+    }
+}
+
+/// The order of the vehicle list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    #[default]
+    Plate,
+    /// Most recently seen first; never-seen last.
+    LastSeen,
 }
 
 /// The fleet on the map and in the list: at the chosen moment, or live.
@@ -71,10 +88,27 @@ pub struct FleetState {
     /// What to show, computed once for the map and the list. A memo: moving the slider changes
     /// `at` at every step, but what is shown only when the fleet of a new moment arrives.
     pub shown: Memo<Shown>,
+    /// The plate filter typed by the user: it narrows the list and the map alike.
+    pub filter: RwSignal<String>,
+    pub sort: RwSignal<SortBy>,
+    /// The vehicles the filter lets through, in the list's order.
+    pub visible: Memo<Vec<Row>>,
+    /// Times in UTC instead of the browser's time zone.
+    pub utc: RwSignal<bool>,
+    /// The `?at=` of the address when it could not be read as a moment.
+    pub bad_moment: RwSignal<Option<String>>,
+    /// Why the fleet of the moment chosen could not be loaded (the server is down, say).
+    pub replay_error: RwSignal<Option<String>>,
+    /// The map keeps the selected vehicle in view while it moves, until the user pans away.
+    pub following: RwSignal<bool>,
+    pub settings: Resource<Result<MapSettings, AppError>>,
 }
 
 impl FleetState {
-    pub fn new(initial: Resource<Result<Vec<Vehicle>, AppError>>) -> Self {
+    pub fn new(
+        initial: Resource<Result<Vec<Vehicle>, AppError>>,
+        settings: Resource<Result<MapSettings, AppError>>,
+    ) -> Self {
         let (live, at, past) = (
             RwSignal::new(None),
             RwSignal::new(None),
@@ -82,12 +116,22 @@ impl FleetState {
         );
         // Only whether a past moment is shown: not every step of the slider.
         let replaying = Memo::new(move |_| at.with(Option::is_some));
+        let shown = Memo::new(move |_| shown(initial, live, replaying, past));
+        let (filter, sort) = (RwSignal::new(String::new()), RwSignal::new(SortBy::Plate));
         Self {
             initial,
             live,
             at,
             past,
-            shown: Memo::new(move |_| shown(initial, live, replaying, past)),
+            shown,
+            filter,
+            sort,
+            visible: Memo::new(move |_| visible(shown, filter, sort)),
+            utc: RwSignal::new(false),
+            bad_moment: RwSignal::new(None),
+            replay_error: RwSignal::new(None),
+            following: RwSignal::new(false),
+            settings,
             selected: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
             now: RwSignal::new(Utc::now()),
@@ -95,6 +139,53 @@ impl FleetState {
             hydrated: RwSignal::new(false),
         }
     }
+}
+
+impl FleetState {
+    /// The moment the fleet shown stands for: the one replayed, or now.
+    pub fn moment(&self) -> DateTime<Utc> {
+        self.shown
+            .with(|shown| shown.moment)
+            .unwrap_or_else(|| self.now.get())
+    }
+
+    /// How long a vehicle may go without a fix before it counts as silent.
+    pub fn silent_after(&self) -> chrono::Duration {
+        let seconds = self.settings.with(|settings| {
+            settings
+                .as_ref()
+                .and_then(|s| s.as_ref().ok())
+                .map(|s| s.silent_after_seconds)
+        });
+        chrono::Duration::seconds(seconds.unwrap_or(MapSettings::default().silent_after_seconds))
+    }
+
+    /// A time as the page writes it: in the browser's time zone, or UTC when chosen (and on the
+    /// server, which does not know the browser's zone, until the page is hydrated).
+    pub fn time(&self, time: DateTime<Utc>) -> String {
+        if self.hydrated.get() && !self.utc.get() {
+            local(time)
+        } else {
+            utc(time)
+        }
+    }
+}
+
+fn visible(shown: Memo<Shown>, filter: RwSignal<String>, sort: RwSignal<SortBy>) -> Vec<Row> {
+    let needle = filter.with(|filter| filter.trim().to_uppercase());
+    let mut rows: Vec<Row> = shown.with(|shown| {
+        shown
+            .rows
+            .iter()
+            .filter(|row| row.plate.contains(&needle))
+            .cloned()
+            .collect()
+    });
+    if sort.get() == SortBy::LastSeen {
+        // Stable: vehicles seen at the same moment keep their plate order.
+        rows.sort_by_key(|row| std::cmp::Reverse(row.tracked_at));
+    }
+    rows
 }
 
 fn shown(

@@ -18,19 +18,87 @@ pub fn utc(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
-/// In the browser's time zone; the server, which does not know it, writes UTC.
+/// In the browser's time zone, with the zone's short name ("1 Dec 2026, 15:00:00 CET"); the
+/// server, which does not know it, writes UTC.
 pub fn local(time: DateTime<Utc>) -> String {
     #[cfg(feature = "hydrate")]
     {
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
             time.timestamp_millis() as f64
         ));
-        String::from(date.to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED))
+        let options = js_sys::Object::new();
+        for (key, value) in [
+            ("year", "numeric"),
+            ("month", "short"),
+            ("day", "numeric"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("second", "2-digit"),
+            ("timeZoneName", "short"),
+        ] {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        }
+        String::from(date.to_locale_string("default", &options))
     }
     #[cfg(not(feature = "hydrate"))]
     {
         utc(time)
     }
+}
+
+/// The browser's time zone's name ("Europe/Berlin"); "UTC" on the server.
+pub fn zone_name() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        let format =
+            js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
+        js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
+            .ok()
+            .and_then(|zone| zone.as_string())
+            .unwrap_or_else(|| "local time".into())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        "UTC".into()
+    }
+}
+
+/// Minutes the browser's zone is ahead of UTC at `time` (0 on the server).
+fn zone_offset_minutes(time: DateTime<Utc>) -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+            time.timestamp_millis() as f64
+        ));
+        -(date.get_timezone_offset() as i64)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = time;
+        0
+    }
+}
+
+/// A moment as a `datetime-local` field's value, in UTC or the browser's zone.
+pub fn field_value(time: DateTime<Utc>, in_utc: bool) -> String {
+    let shift = if in_utc { 0 } else { zone_offset_minutes(time) };
+    (time + chrono::Duration::minutes(shift))
+        .format("%Y-%m-%dT%H:%M:%S")
+        .to_string()
+}
+
+/// A `datetime-local` field's value (seconds optional) read in UTC or the browser's zone.
+pub fn parse_field(value: &str, in_utc: bool) -> Option<DateTime<Utc>> {
+    let naive = chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M:%S")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M"))
+        .ok()?
+        .and_utc();
+    if in_utc {
+        return Some(naive);
+    }
+    // The wall-clock time minus the zone's offset then (the offset at the wall-clock time read
+    // as UTC is right but within an hour of a change of summer time).
+    Some(naive - chrono::Duration::minutes(zone_offset_minutes(naive)))
 }
 
 /// A device's readings as a person reads them: "36 km/h · 90° · battery 87%"; empty when none.
@@ -73,5 +141,18 @@ mod tests {
             "36 km/h · 90° · battery 87%"
         );
         assert_eq!(readings(None, None, None), "");
+    }
+
+    #[test]
+    fn a_date_and_time_field_reads_and_writes_utc_on_the_server() {
+        let at = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 12, 1, 13, 5, 9).unwrap();
+        assert_eq!(field_value(at, true), "2026-12-01T13:05:09");
+        assert_eq!(parse_field("2026-12-01T13:05:09", true), Some(at));
+        assert_eq!(
+            parse_field("2026-12-01T13:05", true),
+            Some(at - chrono::Duration::seconds(9))
+        );
+        assert_eq!(parse_field("", true), None);
+        assert_eq!(parse_field("yesterday", false), None);
     }
 }

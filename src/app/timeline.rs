@@ -1,17 +1,22 @@
 //! The timeline: a slider from the first event to now that replays the fleet to any moment,
-//! with play/pause at several speeds, keyboard steps and the moment kept in the URL.
+//! with play/pause at several speeds, keyboard steps, a field to jump to an exact moment, and the
+//! moment kept in the URL. Its right end is Live.
 
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 
 use super::state::FleetState;
-use super::time_format::{local, utc};
 use crate::fleet::fleet_at::get_timeline_start;
 
 pub const SPEEDS: [u32; 4] = [1, 10, 60, 600];
 /// How often playback advances the clock.
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 const TICK_MS: i64 = 100;
+/// The slider moves in steps of a second: a thumb within one step of its right end is Live
+/// (the browser may not let it reach `max` exactly, and `max` moves on every second).
+const STEP_MS: i64 = 1000;
+/// ▶ pressed while Live plays the last hour: the first event may be months back.
+const PLAY_FROM_LIVE: Duration = Duration::hours(1);
 
 fn millis(time: DateTime<Utc>) -> i64 {
     time.timestamp_millis()
@@ -32,28 +37,38 @@ pub fn Timeline() -> impl IntoView {
     let playing = RwSignal::new(false);
     let speed = RwSignal::new(60u32);
 
+    let shown = move || state.at.get().unwrap_or_else(|| state.now.get());
+    // The slider's left end: the first event, or the moment shown if a bookmark goes further
+    // back (the server does not know the first event: it renders the last hour).
     let first = move || {
         start
             .get()
             .and_then(Result::ok)
             .flatten()
             .unwrap_or_else(|| state.now.get() - Duration::hours(1))
+            .min(shown())
     };
-    let shown = move || state.at.get().unwrap_or_else(|| state.now.get());
-    // Moving to now (or past it) is live mode.
+    // Moving to now (or within a step of it) is live mode.
     let go_to = move |time: DateTime<Utc>| {
         let now = state.now.get_untracked();
-        state.at.set(if time >= now {
-            None
-        } else {
-            Some(time.max(first_untracked(start, now)))
-        });
+        state
+            .at
+            .set(if time > now - Duration::milliseconds(STEP_MS) {
+                None
+            } else {
+                Some(time.max(first_untracked(start, now)))
+            });
+    };
+    let go_live = move || {
+        playing.set(false);
+        state.at.set(None);
     };
     let toggle_play = move |_| {
         if !playing.get_untracked() && state.at.get_untracked().is_none() {
+            let now = state.now.get_untracked();
             state
                 .at
-                .set(Some(first_untracked(start, state.now.get_untracked())));
+                .set(Some(first_untracked(start, now).max(now - PLAY_FROM_LIVE)));
         }
         playing.update(|p| *p = !*p);
     };
@@ -66,10 +81,31 @@ pub fn Timeline() -> impl IntoView {
         let direction = match ev.key().as_str() {
             "ArrowLeft" | "ArrowDown" => -1,
             "ArrowRight" | "ArrowUp" => 1,
+            "End" => {
+                ev.prevent_default();
+                go_live();
+                return;
+            }
+            "Home" => {
+                ev.prevent_default();
+                playing.set(false);
+                go_to(first_untracked(start, state.now.get_untracked()));
+                return;
+            }
             _ => return,
         };
         ev.prevent_default();
+        playing.set(false);
         go_to(shown() + step * direction);
+    };
+    // The exact moment typed into the date-and-time field, in the zone the page shows.
+    let jump = move |ev: leptos::ev::Event| {
+        let value = event_target_value(&ev);
+        let utc = !state.hydrated.get_untracked() || state.utc.get_untracked();
+        if let Some(time) = super::time_format::parse_field(&value, utc) {
+            playing.set(false);
+            go_to(time);
+        }
     };
 
     #[cfg(feature = "hydrate")]
@@ -93,17 +129,14 @@ pub fn Timeline() -> impl IntoView {
     }
 
     view! {
-        <section class="timeline" aria-label="Timeline">
+        <section class="timeline" id="timeline" aria-label="Timeline" tabindex="-1">
             <div class="timeline-controls">
                 <button
                     type="button"
                     class="live-button"
                     class:active=move || state.at.get().is_none()
                     aria-pressed=move || state.at.get().is_none().to_string()
-                    on:click=move |_| {
-                        playing.set(false);
-                        state.at.set(None);
-                    }
+                    on:click=move |_| go_live()
                 >
                     "Live"
                 </button>
@@ -129,27 +162,42 @@ pub fn Timeline() -> impl IntoView {
                         .map(|s| view! { <option value=s.to_string() selected=*s == 60>{format!("{s}×")}</option> })
                         .collect_view()}
                 </select>
+                <label class="jump">
+                    <span>"Go to"</span>
+                    <input
+                        type="datetime-local"
+                        step="1"
+                        aria-label="Go to date and time"
+                        // Empty while Live: now moves every second and would undo what is typed.
+                        prop:value=move || {
+                            let utc = !state.hydrated.get() || state.utc.get();
+                            state.at.get().map(|at| super::time_format::field_value(at, utc)).unwrap_or_default()
+                        }
+                        on:change=jump
+                    />
+                </label>
                 <div class="moment" aria-live="polite">
                     <span class="mode">{move || if state.at.get().is_some() { "Replay" } else { "Live" }}</span>
                     <time class="local" datetime=move || shown().to_rfc3339()>
-                        // The server knows no time zone: once hydrated, the browser writes its own.
-                        {move || {
-                            state.hydrated.track();
-                            local(shown())
-                        }}
+                        {move || state.time(shown())}
                     </time>
-                    <span class="utc">{move || utc(shown())}</span>
                 </div>
             </div>
+            <p class="timeline-error" role="alert">{move || state.replay_error.get()}</p>
             <input
                 type="range"
                 class="slider"
                 aria-label="Time"
-                step="1000"
+                // Any value: a moment bookmarked or typed in stays exact (steps would round it
+                // to a second counted from the first event); the keys step by themselves.
+                step="any"
                 min=move || millis(first()).to_string()
                 max=move || millis(state.now.get()).to_string()
                 prop:value=move || millis(shown()).to_string()
-                aria-valuetext=move || utc(shown())
+                aria-valuetext=move || {
+                    let moment = state.time(shown());
+                    if state.at.get().is_some() { format!("Replay, {moment}") } else { format!("Live, {moment}") }
+                }
                 on:input=move |ev| {
                     if let Ok(value) = event_target_value(&ev).parse::<i64>() {
                         playing.set(false);
@@ -192,6 +240,7 @@ pub fn follow_moment(state: FleetState) {
         Effect::new(move |_| {
             let Some(at) = state.at.get() else {
                 state.past.set(None);
+                state.replay_error.set(None);
                 return;
             };
             wanted.set(Some(at));
@@ -212,9 +261,15 @@ pub fn follow_moment(state: FleetState) {
                     let fleet = crate::fleet::fleet_at::get_fleet_at(at).await;
                     // Live mode is back, or a later request was answered first: drop this answer.
                     if state.at.get_untracked().is_some() && number > shown.get() {
-                        if let Ok(fleet) = fleet {
-                            shown.set(number);
-                            state.past.set(Some((at, fleet)));
+                        match fleet {
+                            Ok(fleet) => {
+                                shown.set(number);
+                                state.replay_error.set(None);
+                                state.past.set(Some((at, fleet)));
+                            }
+                            Err(error) => state.replay_error.set(Some(format!(
+                                "The fleet at that moment could not be loaded ({error}). The map still shows the last one loaded; move the slider again to retry."
+                            ))),
                         }
                     }
                 }
@@ -227,15 +282,15 @@ pub fn follow_moment(state: FleetState) {
 }
 
 /// Keeps `?at=` in the address, so a moment can be bookmarked and shared. The moment is read on
-/// the server too, so the first response and the hydrated page agree.
+/// the server too, so the first response and the hydrated page agree; one that cannot be read is
+/// said on the page (and Live is shown).
 pub fn sync_url(state: FleetState) {
     let query = leptos_router::hooks::use_query_map();
-    if let Some(at) = query
-        .get_untracked()
-        .get("at")
-        .and_then(|raw| DateTime::parse_from_rfc3339(&raw).ok())
-    {
-        state.at.set(Some(at.with_timezone(&Utc)));
+    if let Some(raw) = query.get_untracked().get("at") {
+        match parse_bookmark(&raw) {
+            Some(at) => state.at.set(Some(at)),
+            None => state.bad_moment.set(Some(raw)),
+        }
     }
     // At most one address change every URL_EVERY, the last one always: dragging the slider moves
     // the moment 60 times a second, and Chromium ignores history changes past about 20 a second
@@ -268,5 +323,37 @@ fn write_url(at: Option<DateTime<Utc>>) {
     };
     if let Ok(history) = window.history() {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// A bookmarked moment: RFC 3339. A `+` typed unescaped into an address arrives as a space
+/// (`?at=2026-12-01T14:00:00+01:00`), so a space before the offset stands for it.
+pub fn parse_bookmark(raw: &str) -> Option<DateTime<Utc>> {
+    let raw = raw.trim();
+    DateTime::parse_from_rfc3339(raw)
+        .or_else(|_| DateTime::parse_from_rfc3339(&raw.replacen(' ', "+", 1)))
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_bookmark_reads_rfc_3339_with_its_plus_escaped_or_not() {
+        let two_pm_in_berlin = Utc.with_ymd_and_hms(2026, 12, 1, 13, 0, 0).unwrap();
+        for raw in [
+            "2026-12-01T14:00:00+01:00",
+            "2026-12-01T14:00:00 01:00",
+            "2026-12-01T13:00:00Z",
+            "2026-12-01T13:00:00.000Z",
+        ] {
+            assert_eq!(parse_bookmark(raw), Some(two_pm_in_berlin), "{raw}");
+        }
+        for raw in ["yesterday", "", "2026-12-01", "2026-12-01T14:00:00 01:00 x"] {
+            assert_eq!(parse_bookmark(raw), None, "{raw}");
+        }
     }
 }

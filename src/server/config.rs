@@ -71,6 +71,12 @@ pub struct ServeArgs {
         default_value = "&copy; <a href=\"https://www.openstreetmap.org/copyright\">OpenStreetMap</a> contributors"
     )]
     pub tile_attribution: String,
+
+    /// A vehicle whose last fix is older than this (minutes) is shown as silent: its tracker has
+    /// stopped reporting. Ten minutes is twice the slowest interval common trackers are set to
+    /// while moving (Traccar Client's default is 300 s).
+    #[arg(long, env = "FLEETLINE_SILENT_AFTER_MINUTES", default_value_t = 10)]
+    pub silent_after_minutes: u32,
 }
 
 impl ServeArgs {

@@ -111,6 +111,7 @@ pub async fn serve(
         map: MapSettings {
             tile_url: args.tile_url.clone(),
             attribution: args.tile_attribution.clone(),
+            silent_after_seconds: i64::from(args.silent_after_minutes) * 60,
         },
         osmand: Default::default(),
         fleet_index,

@@ -33,14 +33,38 @@ pub async fn register_vehicle(
     let device_id = device_id
         .map(|d| d.trim().to_string())
         .filter(|d| !d.is_empty());
-    register(
+    let registered = register(
         &store,
         &vehicle_license_plate,
         None,
         device_id,
         chrono::Utc::now(),
     )
-    .await
+    .await?;
+    confirm_plain_form_post(&registered);
+    Ok(registered)
+}
+
+/// A form posted before the wasm has loaded (the browser asks for HTML) gets the page back with
+/// the plate registered in the address, which the form then confirms. Called by the app's own
+/// code, server functions answer data; a redirect would navigate away.
+#[cfg(feature = "ssr")]
+fn confirm_plain_form_post(registered: &Registered) {
+    let plain_form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|accept| accept.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if plain_form_post {
+        // A registered plate is letters, digits, spaces and dashes: safe in a query as it is,
+        // but encoded all the same.
+        let plate: String =
+            url::form_urlencoded::byte_serialize(registered.vehicle_license_plate.as_bytes())
+                .collect();
+        leptos_axum::redirect(&format!("/?registered={plate}"));
+    }
 }
 
 #[cfg(feature = "ssr")]

@@ -1,0 +1,75 @@
+import { spawn, ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { test, expect, plate, register, track } from './support';
+
+// Tests that need a server of their own: another instance of the built server (scripts/test.sh
+// says where the binary, the site and the run's database are), stopped for real when done.
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+async function startServer(databaseUrl: string): Promise<{ base: string; server: ChildProcess }> {
+  const { E2E_SERVER_BIN: binary, E2E_SITE_ROOT: siteRoot } = process.env;
+  expect(binary && siteRoot, 'scripts/test.sh sets E2E_SERVER_BIN and E2E_SITE_ROOT').toBeTruthy();
+  const port = await freePort();
+  const server = spawn(binary!, [], {
+    env: {
+      ...process.env,
+      LEPTOS_SITE_ROOT: siteRoot,
+      LEPTOS_SITE_PKG_DIR: 'pkg',
+      LEPTOS_OUTPUT_NAME: 'fleetline',
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      DATABASE_URL: databaseUrl,
+      FLEETLINE_OSMAND_ADDR: 'off',
+    },
+    stdio: 'ignore',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await expect(async () => expect((await fetch(`${base}/health`)).status).toBe(200)).toPass({ timeout: 30_000 });
+  return { base, server };
+}
+
+const runDatabase = () => {
+  expect(process.env.E2E_DATABASE_URL, 'scripts/test.sh sets E2E_DATABASE_URL').toBeTruthy();
+  return process.env.E2E_DATABASE_URL!;
+};
+
+test('when the server stops, moving the slider says that the fleet could not be loaded', async ({ page, request }) => {
+  const id = await register(request, plate('DOWN'));
+  await track(request, id, 50.1109, 8.6821, new Date(Date.now() - 2 * 3600_000));
+  const { base, server } = await startServer(runDatabase());
+  try {
+    await page.goto(`${base}/`);
+    await expect(page.locator('.badge')).toHaveAttribute('data-connection', 'live');
+    server.kill('SIGKILL');
+    await new Promise((resolve) => server.once('exit', resolve));
+
+    await page.getByRole('slider', { name: 'Time' }).fill(String(Date.now() - 3600_000));
+    await expect(page.locator('.timeline-error')).toContainText('could not be loaded');
+    await expect(page.locator('.badge')).not.toHaveAttribute('data-connection', 'live');
+  } finally {
+    server.kill('SIGKILL');
+  }
+});
+
+test('the first screen of an empty fleet says how positions arrive', async ({ page }) => {
+  // A database of its own, created by the server (scripts/test.sh drops it with the run's).
+  const { base, server } = await startServer(`${runDatabase()}_empty`);
+  try {
+    await page.goto(`${base}/`);
+    await expect(page.locator('.badge')).toHaveAttribute('data-connection', 'live');
+    const empty = page.locator('.getting-started');
+    await expect(empty).toContainText('No vehicles yet');
+    await expect(empty).toContainText('Traccar Client');
+    await expect(empty).toContainText('POST /track-location');
+    await expect(page.locator('.count-total')).toHaveText('0 in all');
+  } finally {
+    server.kill('SIGKILL');
+  }
+});
