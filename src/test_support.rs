@@ -2,6 +2,7 @@
 //! behind), the HTTP API on it, and a way to wait for the read models.
 
 use axum::{body::Body, http::Request, Router};
+use chrono::{DateTime, Utc};
 use http_body_util::BodyExt;
 use serde_json::Value;
 use sqlx::{
@@ -15,6 +16,7 @@ use std::time::Duration;
 
 use crate::app::MapSettings;
 use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
+use crate::fleet::track_location::{track, Fix, VehicleRef};
 use crate::fleet::{fleet_at::index::FleetIndex, live_updates::LiveFeed, projections};
 use crate::server::AppState;
 
@@ -193,6 +195,28 @@ impl TestDb {
 
     pub async fn event_count(&self) -> i64 {
         self.store.count().await.unwrap()
+    }
+
+    /// Stores a fix of `vehicle` taken at `tracked_at`, recorded a day later (as imported
+    /// history, or a tracker's offline buffer, arrives).
+    pub async fn fix_at(
+        &self,
+        vehicle: VehicleRef,
+        tracked_at: DateTime<Utc>,
+        (latitude, longitude): (f64, f64),
+    ) {
+        let fix = Fix {
+            vehicle,
+            latitude,
+            longitude,
+            tracked_at: Some(tracked_at),
+            location_tracked_id: None,
+            extras: Default::default(),
+        };
+        let recorded_at = tracked_at + chrono::Duration::days(1);
+        track(&self.store, &FleetIndex::default(), &fix, recorded_at)
+            .await
+            .unwrap();
     }
 }
 

@@ -232,6 +232,8 @@ test('the map fits all, follows the selected vehicle and keeps it in view', asyn
   await expect(page.getByRole('button', { name: 'Follow selected' })).toHaveAttribute('aria-pressed', 'false');
   await expect.poll(() => markerOnScreen(page, vehicle.id)).toBe(true);
   await expect.poll(() => markerOnScreen(page, vehicles[1].id)).toBe(true);
+  await expect(page.locator('.history .event').first()).toBeVisible();
+  await page.screenshot({ path: 'artifacts/fleet-desktop.png' });
 });
 
 /** Whether a vehicle's marker is inside the map's view (`data-view`: south, west, north, east). */

@@ -1,9 +1,8 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
-use crate::fleet::fleet_at::index::FleetIndex;
 use crate::fleet::register_vehicle::register;
-use crate::fleet::track_location::{track, Fix, VehicleRef};
+use crate::fleet::track_location::VehicleRef;
 use crate::test_support::{assert_error, TestDb};
 
 fn base() -> DateTime<Utc> {
@@ -33,22 +32,12 @@ async fn fleet_at(db: &TestDb, time: DateTime<Utc>) -> Vec<(String, Value)> {
 }
 
 async fn fix(db: &TestDb, plate: &str, minute: i64, latitude: f64) {
-    let fix = Fix {
-        vehicle: VehicleRef::Plate(plate.into()),
-        latitude,
-        longitude: 1.0,
-        tracked_at: Some(base() + Duration::minutes(minute)),
-        location_tracked_id: None,
-        extras: Default::default(),
-    };
-    track(
-        &db.store,
-        &FleetIndex::default(),
-        &fix,
-        base() + Duration::days(1),
+    db.fix_at(
+        VehicleRef::Plate(plate.into()),
+        base() + Duration::minutes(minute),
+        (latitude, 1.0),
     )
-    .await
-    .unwrap();
+    .await;
 }
 
 #[tokio::test]

@@ -84,9 +84,8 @@ async fn pages_through_a_vehicles_audit_trail_oldest_first() {
 mod until_a_moment {
     use chrono::{DateTime, Duration, TimeZone, Utc};
 
-    use crate::fleet::fleet_at::index::FleetIndex;
     use crate::fleet::register_vehicle::register;
-    use crate::fleet::track_location::{track, Fix, VehicleRef};
+    use crate::fleet::track_location::VehicleRef;
     use crate::fleet::vehicle_events::until::{history_until, HistoryPage};
     use crate::test_support::TestDb;
 
@@ -95,22 +94,9 @@ mod until_a_moment {
     }
 
     async fn fix(db: &TestDb, plate: &str, minute: i64) {
-        let fix = Fix {
-            vehicle: VehicleRef::Plate(plate.into()),
-            latitude: minute as f64,
-            longitude: 1.0,
-            tracked_at: Some(base() + Duration::minutes(minute)),
-            location_tracked_id: None,
-            extras: Default::default(),
-        };
-        track(
-            &db.store,
-            &FleetIndex::default(),
-            &fix,
-            base() + Duration::days(1),
-        )
-        .await
-        .unwrap();
+        let at = base() + Duration::minutes(minute);
+        db.fix_at(VehicleRef::Plate(plate.into()), at, (minute as f64, 1.0))
+            .await;
     }
 
     /// (event type, minutes after base) of each entry.

@@ -1,9 +1,8 @@
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 
-use crate::fleet::fleet_at::index::FleetIndex;
 use crate::fleet::register_vehicle::register;
-use crate::fleet::track_location::{track, Fix, VehicleRef};
+use crate::fleet::track_location::VehicleRef;
 use crate::test_support::{assert_error, TestDb};
 
 #[tokio::test]
@@ -15,22 +14,9 @@ async fn the_trail_holds_the_last_fixes_up_to_a_moment_in_device_time_order() {
         .unwrap()
         .vehicle_registered_id;
     for minute in [3, 1, 2, 5] {
-        let fix = Fix {
-            vehicle: VehicleRef::Id(id),
-            latitude: minute as f64,
-            longitude: 0.0,
-            tracked_at: Some(base + Duration::minutes(minute)),
-            location_tracked_id: None,
-            extras: Default::default(),
-        };
-        track(
-            &db.store,
-            &FleetIndex::default(),
-            &fix,
-            base + Duration::hours(1),
-        )
-        .await
-        .unwrap();
+        let at = base + Duration::minutes(minute);
+        db.fix_at(VehicleRef::Id(id), at, (minute as f64, 0.0))
+            .await;
     }
     db.catch_up().await;
 
