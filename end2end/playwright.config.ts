@@ -34,8 +34,14 @@ export default defineConfig({
     trace: 'retain-on-failure',
   },
   projects: [
-    // A thousand vehicles make the map cluster: that test runs last, in a project of its own.
     { name: 'chromium', testIgnore: /large-fleet/, use: chromium },
-    { name: 'large-fleet', testMatch: /large-fleet/, dependencies: ['chromium'], use: chromium },
+    // The everyday tests again on a phone, by touch.
+    {
+      name: 'phone',
+      testMatch: /everyday/,
+      use: { ...chromium, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true },
+    },
+    // A thousand vehicles make the map cluster: that test runs last, in a project of its own.
+    { name: 'large-fleet', testMatch: /large-fleet/, dependencies: ['chromium', 'phone'], use: chromium },
   ],
 });

@@ -1,6 +1,10 @@
 import { APIRequestContext, Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { test, expect, plate, register, track, marker, openLive, filter, seedFleet, Vehicle } from './support';
+import { test, expect, plate, register, track, marker, openLive, filter, showPanels, seedFleet, shot, Vehicle } from './support';
+
+// Every test here runs at desktop and at phone width (the `phone` project), but for those that set
+// their own viewport.
+const ownViewport = () => test.info().project.name === 'phone';
 
 // A fleet of 30 vehicles driving around Berlin for two days (a fix every 30 minutes), seeded once
 // by the first test that needs it; three of them went silent an hour ago. The tests narrow the
@@ -73,7 +77,7 @@ test('silent vehicles are marked on the map and in the list, counted, and sorted
   await expect(plates.nth(0)).not.toHaveText(/-00[0-2]$/);
   await page.getByLabel('Sort vehicles').selectOption('plate');
   await expect(plates.nth(0)).toHaveText(`${FLEET}-000`);
-  await page.screenshot({ path: 'artifacts/silent-vehicles.png' });
+  await shot(page, 'silent-vehicles');
 });
 
 test('the history shows the events up to the moment shown, newest first, pages back, and opens a moment', async ({ page, request }) => {
@@ -108,6 +112,16 @@ test('the history shows the events up to the moment shown, newest first, pages b
   await expect(page.locator('.replay-banner')).toBeVisible();
   await expect(marker(page, vehicle.id)).toHaveAttribute('data-lat', String(older.latitude));
   await expect(page).toHaveURL(new RegExp(`at=${older.at.toISOString().slice(0, 16)}`));
+  // The whole fleet at that moment, the vehicle still selected (the README's screenshot).
+  await filter(page, FLEET);
+  await page.getByRole('button', { name: 'Fit all' }).click();
+  await expect(page.locator('.map')).toHaveAttribute('data-vehicles', '30');
+  // The clicked event heads the history, scrolled to the top.
+  await expect(events.first().locator('.detail')).toHaveText(`Position ${older.latitude.toFixed(5)}, ${older.longitude.toFixed(5)}`);
+  expect(await page.locator('.history .events').evaluate((el) => el.scrollTop)).toBe(0);
+  await page.waitForTimeout(800); // the zoom's animation, for the screenshot
+  await shot(page, 'overview');
+  await filter(page, vehicle.plate);
 
   // Live: the newest event first (its registration, which came after the imported fixes).
   await page.getByRole('button', { name: 'Back to live' }).click();
@@ -179,6 +193,7 @@ test('the timeline\'s right end is Live, play starts from a recent moment, and a
   const vehicles = await fleet(request);
   await openLive(page);
   await filter(page, FLEET);
+  await showPanels(page, false);
   const time = slider(page);
   // Dragged to the right end: Live, not a frozen replay.
   await time.fill(String(Date.now() - 3 * 3600_000));
@@ -211,7 +226,7 @@ test('the timeline\'s right end is Live, play starts from a recent moment, and a
   await expect(time).toHaveValue(String(fix.at.getTime()));
   await expect(page.locator('.replay-banner')).toContainText(fix.at.toISOString().slice(0, 19).replace('T', ' '));
   await expect(marker(page, vehicles[4].id)).toHaveAttribute('data-lat', String(fix.latitude));
-  await page.screenshot({ path: 'artifacts/replay-banner.png' });
+  await shot(page, 'replay-banner');
   await page.getByRole('button', { name: 'Back to live' }).click();
   await expect(mode(page)).toHaveText('Live');
 });
@@ -233,7 +248,7 @@ test('the map fits all, follows the selected vehicle and keeps it in view', asyn
   await expect.poll(() => markerOnScreen(page, vehicle.id)).toBe(true);
   await expect.poll(() => markerOnScreen(page, vehicles[1].id)).toBe(true);
   await expect(page.locator('.history .event').first()).toBeVisible();
-  await page.screenshot({ path: 'artifacts/fleet-desktop.png' });
+  await shot(page, 'fleet');
 });
 
 /** Whether a vehicle's marker is inside the map's view (`data-view`: south, west, north, east). */
@@ -272,6 +287,7 @@ test.describe('on a phone', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
 
   test('the map and the timeline come first, the panels open on demand, long lists scroll in a bounded box', async ({ page, request }) => {
+    test.skip(ownViewport(), 'sets its own viewport');
     const vehicles = await fleet(request);
     await openLive(page);
     const time = slider(page);
@@ -308,10 +324,10 @@ test.describe('on a phone', () => {
 
 for (const [width, height] of [[1280, 800], [390, 844]]) {
   test(`no serious or critical accessibility violation (axe-core, WCAG 2.1 AA) at ${width}×${height}`, async ({ page, request }) => {
+    test.skip(ownViewport(), 'sets its own viewport');
     const vehicles = await fleet(request);
     await page.setViewportSize({ width, height });
     await openLive(page, `/?at=${encodeURIComponent(vehicles[6].fixes[50].at.toISOString())}`);
-    if (width < 700) await page.getByRole('button', { name: 'Vehicles' }).click();
     await filter(page, FLEET);
     await row(page, vehicles[6].id).click();
     await expect(page.locator('.history .event').first()).toBeVisible();

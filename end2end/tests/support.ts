@@ -102,6 +102,12 @@ export async function seedFleet(
   return fleet;
 }
 
+/** A screenshot in end2end/artifacts/, named for what it shows and the project (desktop, phone). */
+export async function shot(page: Page, name: string) {
+  const project = base.info().project.name === 'chromium' ? 'desktop' : base.info().project.name;
+  await page.screenshot({ path: `artifacts/${name}-${project}.png` });
+}
+
 /** The map marker's record of a vehicle: it carries the position the marker is drawn at. */
 export const marker = (page: Page, id: string) => page.locator(`.plate-label[data-vehicle-id="${id}"]`);
 
@@ -111,7 +117,23 @@ export async function openLive(page: Page, path = '/') {
   await expect(page.locator('.badge')).toHaveAttribute('data-connection', 'live');
 }
 
+/**
+ * On a phone the panels (registration, list, history) are a sheet opened from the top bar, and
+ * closed again to reach the timeline; on a desktop they are always there. By keyboard, as a
+ * keyboard user would.
+ */
+export async function showPanels(page: Page, shown = true) {
+  const toggle = page.locator('.panels-toggle');
+  if (!(await toggle.isVisible())) return;
+  if ((await toggle.getAttribute('aria-expanded')) !== String(shown)) {
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    await expect(toggle).toHaveAttribute('aria-expanded', String(shown));
+  }
+}
+
 /** Shows only this test's vehicles (the database is shared by the tests of a run). */
 export async function filter(page: Page, text: string) {
+  await showPanels(page);
   await page.getByLabel('Filter vehicles by plate').fill(text);
 }

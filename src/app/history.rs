@@ -68,6 +68,15 @@ pub fn VehicleDetail() -> impl IntoView {
         });
     };
     let plate = Memo::new(move |_| state.selected.get().map(|id| plate_of(&state, id)));
+    // A new first page starts at the top of the list: after a click on an event, that event
+    // (now the newest shown) is the first row seen, not the row scrolled to before.
+    let events = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        first.track();
+        if let Some(list) = events.get_untracked() {
+            list.set_scroll_top(0);
+        }
+    });
 
     view! {
         <Transition fallback=|| ()>
@@ -86,7 +95,7 @@ pub fn VehicleDetail() -> impl IntoView {
                                 None => "Newest first. Choose an event to see the fleet then.".to_string(),
                             }}
                         </p>
-                        <ol class="events">
+                        <ol class="events" node_ref=events>
                             {page.entries.into_iter().map(|entry| event_row(state, entry)).collect_view()}
                             {move || older.get().into_iter().map(|entry| event_row(state, entry)).collect_view()}
                         </ol>

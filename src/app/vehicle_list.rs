@@ -268,7 +268,7 @@ fn empty_list(state: FleetState) -> impl IntoView {
         <div class="muted empty getting-started">
             <p>"No vehicles yet. Register one above; its positions then arrive in either of two ways:"</p>
             <ul>
-                <li>"from a GPS device or phone app (Traccar Client, OsmAnd) given the vehicle's device identifier, sending to this server's port 5055 (see “GPS devices” in the README);"</li>
+                <li>"from a GPS device or phone app (Traccar Client, OsmAnd) given the vehicle's device identifier, sending to this server's port 5055 (see docs/gps-devices.md);"</li>
                 <li>"through the HTTP API: " <code>"POST /track-location"</code> " with the plate, latitude and longitude."</li>
             </ul>
         </div>

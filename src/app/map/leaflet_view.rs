@@ -261,10 +261,15 @@ pub fn show(rows: &[Row], silent: &HashSet<Uuid>, drawn: Drawn) {
         let Some(view) = view.as_mut() else { return };
         view.last = (rows.to_vec(), silent.clone(), drawn);
         drawing(drawn);
-        let all: Vec<(&Row, (f64, f64))> = rows
+        let mut all: Vec<(&Row, (f64, f64))> = rows
             .iter()
             .filter_map(|r| r.position().map(|p| (r, p)))
             .collect();
+        // The selected vehicle's label is laid out first: it is always drawn, and the others
+        // then keep clear of it.
+        if let Some(at) = all.iter().position(|(row, _)| Some(row.id) == selected) {
+            all[..=at].rotate_right(1);
+        }
 
         // Fit the fleet once, on first sight; after that the user's view is theirs ("Fit
         // all" fits it again).
