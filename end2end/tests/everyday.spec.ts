@@ -195,6 +195,14 @@ test('the timeline\'s right end is Live, play starts from a recent moment, and a
   await filter(page, FLEET);
   await showPanels(page, false);
   const time = slider(page);
+  // Dragged with the mouse from the right end to the middle: a replay of that moment.
+  const bar = (await time.boundingBox())!;
+  await page.mouse.move(bar.x + bar.width - 4, bar.y + bar.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(bar.x + bar.width / 2, bar.y + bar.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await expect(mode(page)).toHaveText('Replay');
+  await expect(page.locator('.map')).toHaveAttribute('data-moment', await time.inputValue());
   // Dragged to the right end: Live, not a frozen replay.
   await time.fill(String(Date.now() - 3 * 3600_000));
   await expect(mode(page)).toHaveText('Replay');

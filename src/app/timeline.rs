@@ -188,9 +188,10 @@ pub fn Timeline() -> impl IntoView {
                 type="range"
                 class="slider"
                 aria-label="Time"
-                // Any value: a moment bookmarked or typed in stays exact (steps would round it
-                // to a second counted from the first event); the keys step by themselves.
-                step="any"
+                // Steps of a millisecond: a moment bookmarked or typed in stays exact (steps of a
+                // second would round it to one counted from the first event), and a drag gives
+                // whole milliseconds (with "any" it gives fractions); the keys step by themselves.
+                step="1"
                 min=move || millis(first()).to_string()
                 max=move || millis(state.now.get()).to_string()
                 prop:value=move || millis(shown()).to_string()
@@ -199,9 +200,10 @@ pub fn Timeline() -> impl IntoView {
                     if state.at.get().is_some() { format!("Replay, {moment}") } else { format!("Live, {moment}") }
                 }
                 on:input=move |ev| {
-                    if let Ok(value) = event_target_value(&ev).parse::<i64>() {
+                    // Read as a number, whatever form the browser writes it in.
+                    if let Ok(value) = event_target_value(&ev).parse::<f64>() {
                         playing.set(false);
-                        go_to(from_millis(value));
+                        go_to(from_millis(value.round() as i64));
                     }
                 }
                 on:keydown=on_key
