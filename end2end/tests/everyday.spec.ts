@@ -186,7 +186,7 @@ test('a vehicle whose imported fixes are older than its registration shows at th
   // Before its first fix it did not exist yet.
   await page.goto(`/?at=${encodeURIComponent(new Date(dayAgo.getTime() - 60_000).toISOString())}`);
   await filter(page, licensePlate);
-  await expect(page.locator('.vehicles .empty')).toBeVisible();
+  await expect(page.locator('.vehicles .no-match')).toBeVisible();
 });
 
 test('the timeline\'s right end is Live, play starts from a recent moment, and a field jumps to an exact one', async ({ page, request }) => {
@@ -279,7 +279,7 @@ test('the first screen of an empty filter says so, and the page is reachable by 
   await page.keyboard.press('Enter');
   await expect(page.locator('#timeline')).toBeFocused();
   await filter(page, 'NO-SUCH-PLATE-ZZ');
-  await expect(page.locator('.vehicles .empty')).toHaveText('No vehicle matches the filter.');
+  await expect(page.locator('.vehicles .no-match')).toHaveText('No vehicle matches the filter.');
   await filter(page, vehicles[2].plate);
   await row(page, vehicles[2].id).focus();
   await page.keyboard.press('Enter');

@@ -141,12 +141,20 @@ fn MomentNotices() -> impl IntoView {
                 <button type="button" class="link" on:click=move |_| state.bad_moment.set(None)>"Dismiss"</button>
             </p>
         })}
-        {move || state.at.get().map(|at| view! {
+        // Built once per replay: only its moment changes at every step of a drag.
+        <Show when=move || state.at.with(Option::is_some)>
             <div class="notice replay-banner" role="status">
-                <span>"Replay: the fleet as it was at " <strong>{move || state.time(at)}</strong></span>
+                <span>
+                    "Replay: the fleet as it was at "
+                    // The moment of the fleet drawn: it changes when a fleet arrives, not at
+                    // every input of a drag.
+                    <strong>
+                        {move || state.shown.with(|shown| shown.moment).map(|moment| state.time(moment))}
+                    </strong>
+                </span>
                 <button type="button" class="back-to-live" on:click=move |_| state.at.set(None)>"Back to live"</button>
             </div>
-        })}
+        </Show>
     }
 }
 

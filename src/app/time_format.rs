@@ -23,22 +23,35 @@ pub fn utc(time: DateTime<Utc>) -> String {
 pub fn local(time: DateTime<Utc>) -> String {
     #[cfg(feature = "hydrate")]
     {
+        // One formatter for the page: `toLocaleString` with options builds a new one at every
+        // call, and the timeline writes a time at every input of a drag (60 a second).
+        thread_local! {
+            static FORMAT: js_sys::Function = {
+                let options = js_sys::Object::new();
+                for (key, value) in [
+                    ("year", "numeric"),
+                    ("month", "short"),
+                    ("day", "numeric"),
+                    ("hour", "2-digit"),
+                    ("minute", "2-digit"),
+                    ("second", "2-digit"),
+                    ("timeZoneName", "short"),
+                ] {
+                    let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+                }
+                js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options).format()
+            };
+        }
         let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
             time.timestamp_millis() as f64
         ));
-        let options = js_sys::Object::new();
-        for (key, value) in [
-            ("year", "numeric"),
-            ("month", "short"),
-            ("day", "numeric"),
-            ("hour", "2-digit"),
-            ("minute", "2-digit"),
-            ("second", "2-digit"),
-            ("timeZoneName", "short"),
-        ] {
-            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
-        }
-        String::from(date.to_locale_string("default", &options))
+        FORMAT.with(|format| {
+            format
+                .call1(&wasm_bindgen::JsValue::UNDEFINED, &date)
+                .ok()
+                .and_then(|text| text.as_string())
+                .unwrap_or_else(|| utc(time))
+        })
     }
     #[cfg(not(feature = "hydrate"))]
     {

@@ -168,10 +168,16 @@ pub fn Timeline() -> impl IntoView {
                         type="datetime-local"
                         step="1"
                         aria-label="Go to date and time"
-                        // Empty while Live: now moves every second and would undo what is typed.
+                        // The moment of the fleet drawn (it changes when a fleet arrives, not at
+                        // every input of a drag); empty while Live: now moves every second and
+                        // would undo what is typed.
                         prop:value=move || {
                             let utc = !state.hydrated.get() || state.utc.get();
-                            state.at.get().map(|at| super::time_format::field_value(at, utc)).unwrap_or_default()
+                            state
+                                .shown
+                                .with(|shown| shown.moment)
+                                .map(|moment| super::time_format::field_value(moment, utc))
+                                .unwrap_or_default()
                         }
                         on:change=jump
                     />

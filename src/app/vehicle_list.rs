@@ -239,19 +239,19 @@ pub fn VehicleList() -> impl IntoView {
                         </p>
                     }
                 }}
+                // The list and both empty states are always there, shown or hidden: swapping one
+                // view for another inside the Transition hit tachys' hydration code now and then
+                // (a panic when a filter matching nothing was followed by one matching again).
                 {move || {
                     // Read here, so that the Transition (and the server's first response) waits
                     // for the fleet.
                     state.initial.with(|_| ());
-                    if empty.get() {
-                        return empty_list(state).into_any();
-                    }
                     view! {
-                        <ul class="vehicle-list">
+                        <ul class="vehicle-list" hidden=move || empty.get()>
                             <For each=move || ids.get() key=|id| *id children=item/>
                         </ul>
+                        {empty_list(state, empty)}
                     }
-                    .into_any()
                 }}
             </Transition>
         </section>
@@ -259,13 +259,13 @@ pub fn VehicleList() -> impl IntoView {
 }
 
 /// Nothing to list: filtered out, or a fleet with no vehicle yet (then how positions arrive).
-fn empty_list(state: FleetState) -> impl IntoView {
-    let fleet_is_empty = state.shown.with(|shown| shown.rows.is_empty());
-    if !fleet_is_empty {
-        return view! { <p class="muted empty">"No vehicle matches the filter."</p> }.into_any();
-    }
+fn empty_list(state: FleetState, empty: Memo<bool>) -> impl IntoView {
+    let fleet_is_empty = Memo::new(move |_| state.shown.with(|shown| shown.rows.is_empty()));
     view! {
-        <div class="muted empty getting-started">
+        <p class="muted empty no-match" hidden=move || !empty.get() || fleet_is_empty.get()>
+            "No vehicle matches the filter."
+        </p>
+        <div class="muted empty getting-started" hidden=move || !fleet_is_empty.get()>
             <p>"No vehicles yet. Register one above; its positions then arrive in either of two ways:"</p>
             <ul>
                 <li>"from a GPS device or phone app (Traccar Client, OsmAnd) given the vehicle's device identifier, sending to this server's port 5055 (see docs/gps-devices.md);"</li>
@@ -273,5 +273,4 @@ fn empty_list(state: FleetState) -> impl IntoView {
             </ul>
         </div>
     }
-    .into_any()
 }
