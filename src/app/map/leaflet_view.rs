@@ -22,30 +22,29 @@ use crate::app::clustering::{clusters, should_cluster};
 use crate::app::map_labels::LabelCanvas;
 use crate::app::state::Row;
 use crate::app::throttle::Throttle;
-use crate::fleet::vehicle_trail::TrailPoint;
 
 /// Leaflet objects live in the browser's only thread, outside the reactive system.
-struct MapView {
-    map: Map,
+pub(super) struct MapView {
+    pub(super) map: Map,
     /// The map's element, which tells the benchmark what it shows (see `mark_drawn`).
-    element: web_sys::HtmlElement,
+    pub(super) element: web_sys::HtmlElement,
     /// Plates and counts, drawn over the markers.
-    labels: LabelCanvas,
+    pub(super) labels: LabelCanvas,
     /// The markers on the map as elements, hidden: the markers and labels are drawn on
     /// canvases, and this says what they show, to tools and the end-to-end tests.
-    records: web_sys::HtmlElement,
+    pub(super) records: web_sys::HtmlElement,
     /// Counts changes of the map's projection (zoom, view reset): marker points worked out
     /// with an older one are worked out again.
-    projection: u64,
-    renders: u64,
-    markers: HashMap<Uuid, VehicleMarker>,
-    clusters: Vec<ClusterMarker>,
-    trail: Polyline,
-    fitted: bool,
+    pub(super) projection: u64,
+    pub(super) renders: u64,
+    pub(super) markers: HashMap<Uuid, VehicleMarker>,
+    pub(super) clusters: Vec<ClusterMarker>,
+    pub(super) trail: Polyline,
+    pub(super) fitted: bool,
     /// What was drawn last, to draw again when the zoom changes the clusters.
-    last: (Vec<Row>, HashSet<Uuid>, Drawn),
+    pub(super) last: (Vec<Row>, HashSet<Uuid>, Drawn),
     /// Brings the records' positions up to date (see `write_records`).
-    write_records: Throttle,
+    pub(super) write_records: Throttle,
 }
 
 /// While the timeline is dragged, the markers move 30–50 times a second; the records of their
@@ -55,7 +54,7 @@ struct MapView {
 const RECORDS_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
 thread_local! {
-    static VIEW: RefCell<Option<MapView>> = const { RefCell::new(None) };
+    pub(super) static VIEW: RefCell<Option<MapView>> = const { RefCell::new(None) };
 }
 
 /// Creates the map once; `on_drag` runs when the user drags it (and so stops following).
@@ -192,7 +191,7 @@ fn redraw() {
 }
 
 /// The bounds of these positions, with a margin, at most zoom 14 (a street).
-fn fit(map: &Map, positions: impl Iterator<Item = (f64, f64)>) -> bool {
+pub(super) fn fit(map: &Map, positions: impl Iterator<Item = (f64, f64)>) -> bool {
     let mut bounds: Option<LatLngBounds> = None;
     for (latitude, longitude) in positions {
         let point = LatLng::new(latitude, longitude);
@@ -213,18 +212,6 @@ fn fit(map: &Map, positions: impl Iterator<Item = (f64, f64)>) -> bool {
     );
     map.fit_bounds_with_options(&bounds, &options);
     true
-}
-
-/// Fits the map to the vehicles drawn last.
-pub fn fit_all() {
-    let Some(rows) = VIEW.with_borrow(|view| view.as_ref().map(|view| view.last.0.clone())) else {
-        return;
-    };
-    VIEW.with_borrow(|view| {
-        if let Some(view) = view {
-            fit(&view.map, rows.iter().filter_map(Row::position));
-        }
-    });
 }
 
 /// For the scrubbing benchmark (end2end/bench/scrub.bench.ts), which must count the fleet
@@ -407,40 +394,5 @@ pub fn show(rows: &[Row], silent: &HashSet<Uuid>, drawn: Drawn) {
         view.labels.draw(&view.map);
         view.write_records.call();
         mark_drawn(view, moment, all.len());
-    });
-}
-
-/// Renews the open popup's text ("last seen … ago").
-pub fn refresh_open_popup() {
-    VIEW.with_borrow(|view| {
-        let Some(view) = view else { return };
-        for entry in view.markers.values() {
-            if entry.on_map && entry.marker.is_popup_open() {
-                entry.marker.get_popup().update();
-            }
-        }
-    });
-}
-
-pub fn focus(latitude: f64, longitude: f64) {
-    VIEW.with_borrow(|view| {
-        if let Some(view) = view {
-            view.map.set_view(
-                &LatLng::new(latitude, longitude),
-                view.map.get_zoom().max(13.0),
-            );
-        }
-    });
-}
-
-pub fn show_trail(points: &[TrailPoint]) {
-    VIEW.with_borrow(|view| {
-        if let Some(view) = view {
-            let lat_lngs: js_sys::Array = points
-                .iter()
-                .map(|p| JsValue::from(LatLng::new(p.latitude, p.longitude)))
-                .collect();
-            view.trail.set_lat_lngs(&lat_lngs);
-        }
     });
 }

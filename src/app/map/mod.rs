@@ -13,6 +13,8 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "hydrate")]
+mod actions;
+#[cfg(feature = "hydrate")]
 mod leaflet_view;
 #[cfg(feature = "hydrate")]
 mod markers;
@@ -86,7 +88,7 @@ pub fn FleetMap() -> impl IntoView {
         // "Last seen … ago" in an open popup follows the clock.
         Effect::new(move |_| {
             state.now.track();
-            leaflet_view::refresh_open_popup();
+            actions::refresh_open_popup();
         });
         // The selected vehicle's trail, up to the moment shown.
         Effect::new(move |_| {
@@ -99,7 +101,7 @@ pub fn FleetMap() -> impl IntoView {
                         .unwrap_or_default(),
                     None => Vec::new(),
                 };
-                leaflet_view::show_trail(&points);
+                actions::show_trail(&points);
             });
         });
     }
@@ -131,13 +133,13 @@ pub fn FleetMap() -> impl IntoView {
 /// Fits the map to every vehicle shown.
 pub fn fit_all() {
     #[cfg(feature = "hydrate")]
-    leaflet_view::fit_all();
+    actions::fit_all();
 }
 
 /// Centres the map on a vehicle.
 pub fn focus(latitude: f64, longitude: f64) {
     #[cfg(feature = "hydrate")]
-    leaflet_view::focus(latitude, longitude);
+    actions::focus(latitude, longitude);
     #[cfg(not(feature = "hydrate"))]
     let _ = (latitude, longitude);
 }
