@@ -2,10 +2,10 @@
 # The README's test command, and what CI runs (.ci/run). Installs what is missing (chromium too),
 # makes sure PostgreSQL answers, then, each stage announced and summarised:
 #
-#   1. cargo fmt --check
-#   2. cargo clippy --features ssr --all-targets -- -D warnings
+#   1. cargo fmt --all --check
+#   2. cargo clippy --workspace --features ssr --all-targets -- -D warnings
 #   3. cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
-#   4. cargo test --features ssr       (each test makes its own database through TEST_DATABASE_URL)
+#   4. cargo test --workspace --features ssr   (the app and the event store crate; each test makes its own database through TEST_DATABASE_URL)
 #   5. cargo leptos build --release
 #   6. end-to-end: the built server on a free port with a fresh database fleetline_e2e_<random>,
 #      then `npx playwright test` in end2end/ against it; the server is stopped and the database
@@ -280,14 +280,14 @@ main() {
 	fi
 	ensure_postgres "$TEST_DATABASE_URL"
 
-	run_stage "cargo fmt --check" summary_fmt \
-		cargo fmt --check || true
+	run_stage "cargo fmt --all --check" summary_fmt \
+		cargo fmt --all --check || true
 	run_stage "clippy (server, ssr)" summary_cargo \
-		cargo clippy --features ssr --all-targets -- -D warnings || true
+		cargo clippy --workspace --features ssr --all-targets -- -D warnings || true
 	run_stage "clippy (browser, hydrate, wasm32)" summary_cargo \
 		cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings || true
-	run_stage "cargo test --features ssr" summary_test \
-		cargo test --features ssr || true
+	run_stage "cargo test --workspace --features ssr" summary_test \
+		cargo test --workspace --features ssr || true
 
 	if [ "$FAILED" -ne 0 ]; then
 		say "skipping the release build and the end-to-end tests: an earlier stage failed"

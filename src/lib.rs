@@ -1,14 +1,16 @@
 //! Fleetline: event-sourced vehicle tracking.
 //!
-//! `event_store` knows nothing of vehicles; `fleet` holds one folder per use case; `app` is the
+//! The event store (`crates/event-store`) knows nothing of vehicles; `fleet` holds one folder per use case; `app` is the
 //! Leptos UI; `server` and `http` wire it all to axum. Server-only code sits behind `ssr`.
 
 pub mod app;
 pub mod error;
 pub mod fleet;
-
 #[cfg(feature = "ssr")]
-pub mod event_store;
+pub mod json;
+#[cfg(feature = "ssr")]
+pub mod random;
+
 #[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]

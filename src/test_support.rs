@@ -5,33 +5,31 @@ use axum::{body::Body, http::Request, Router};
 use chrono::{DateTime, Utc};
 use http_body_util::BodyExt;
 use serde_json::Value;
-use sqlx::{
-    postgres::{PgConnectOptions, PgPoolOptions},
-    Connection, PgConnection, PgPool,
-};
+use sqlx::PgPool;
 use tower::ServiceExt;
 use uuid::Uuid;
 
 use std::time::Duration;
 
 use crate::app::MapSettings;
-use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
-use crate::fleet::track_location::{track, Fix, VehicleRef};
-use crate::fleet::{fleet_at::index::FleetIndex, live_updates::LiveFeed, projections};
+use crate::fleet::events::{DeviceAssigned, LocationTracked, VehicleRegistered, VehicleScope};
+use crate::fleet::fix::Fix;
+use crate::fleet::fleet_index::FleetIndex;
+use crate::fleet::license_plate::LicensePlate;
+use crate::fleet::projections;
+use crate::fleet::registrations::resolve_vehicle;
+use crate::fleet::vehicle_ref::VehicleRef;
 use crate::server::AppState;
-
-/// Where tests create their databases: `TEST_DATABASE_URL`, or the local server as `postgres`.
-fn admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
+use event_store::testing::TestDatabase;
+use event_store::{EventStore, ProjectionRunner, Wakeups};
 
 /// A database of its own, migrated, dropped when the test ends (even when it fails).
 pub struct TestDb {
     pub store: EventStore,
-    name: String,
     api: tokio::sync::OnceCell<Router>,
     fleet_index: tokio::sync::OnceCell<FleetIndex>,
+    /// Last: the database is dropped after the handles on it.
+    _database: TestDatabase,
 }
 
 impl TestDb {
@@ -40,30 +38,16 @@ impl TestDb {
     }
 
     pub async fn with_connections(max_connections: u32) -> Self {
-        let name = format!("fleetline_test_{}", Uuid::new_v4().simple());
-        let mut admin = PgConnection::connect(&admin_url())
+        let database = TestDatabase::create(max_connections).await;
+        let store = EventStore::new(database.pool.clone());
+        crate::server::migrate(&store)
             .await
-            .expect("tests need PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres)");
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create the test database");
-        let options: PgConnectOptions = admin_url()
-            .parse::<PgConnectOptions>()
-            .unwrap()
-            .database(&name);
-        let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .connect_with(options)
-            .await
-            .expect("connect to the test database");
-        let store = EventStore::new(pool);
-        store.migrate().await.expect("migrations apply");
+            .expect("migrations apply");
         Self {
             store,
-            name,
             api: tokio::sync::OnceCell::new(),
             fleet_index: tokio::sync::OnceCell::new(),
+            _database: database,
         }
     }
 
@@ -103,18 +87,16 @@ impl TestDb {
     /// The state the server's routers run on, over this database.
     pub async fn state(&self) -> AppState {
         let wakeups = Wakeups::listen(self.pool(), Duration::from_secs(1));
-        AppState {
-            leptos_options: leptos::prelude::LeptosOptions::builder()
-                .output_name("fleetline")
-                .build(),
-            store: self.store.clone(),
-            live: LiveFeed::start(self.store.clone(), wakeups)
-                .await
-                .expect("live feed starts"),
-            map: MapSettings::default(),
-            osmand: Default::default(),
-            fleet_index: self.fleet_index().await,
-        }
+        let fleet_index = self.fleet_index().await;
+        AppState::new(
+            self.store.clone(),
+            wakeups,
+            fleet_index,
+            MapSettings::default(),
+            None,
+        )
+        .await
+        .expect("live feed starts")
     }
 
     /// This database's fleet index, started on first use.
@@ -132,22 +114,7 @@ impl TestDb {
 
     /// Sends one request to the API; answers the status and the JSON body (`Null` when empty).
     pub async fn call(&self, method: &str, uri: &str, body: impl Into<Body>) -> (u16, Value) {
-        let request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header("content-type", "application/json")
-            .body(body.into())
-            .unwrap();
-        let response = self.api().await.oneshot(request).await.unwrap();
-        let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        let json = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
-        };
-        (status, json)
+        call_api(self.api().await, method, uri, body).await
     }
 
     /// Sends one raw request to `app` (any router: the API, the whole server, the OsmAnd
@@ -213,32 +180,70 @@ impl TestDb {
             location_tracked_id: None,
             extras: Default::default(),
         };
+        let vehicle_id = resolve_vehicle(&self.store, &fix.vehicle).await.unwrap();
         let recorded_at = tracked_at + chrono::Duration::days(1);
-        track(&self.store, &FleetIndex::default(), &fix, recorded_at)
+        let event = LocationTracked::of_fix(&fix, vehicle_id, recorded_at).to_event();
+        self.store.append(&[event], None).await.unwrap();
+    }
+
+    /// Given a registration: `plate` registered at `at`, appended as the event itself (no
+    /// command, so a test of one use case does not lean on another). Answers the vehicle's id.
+    pub async fn given_registered(&self, plate: &str, at: DateTime<Utc>) -> Uuid {
+        let registered = VehicleRegistered {
+            vehicle_registered_id: Uuid::now_v7(),
+            vehicle_license_plate: LicensePlate::parse(plate).unwrap().to_string(),
+            registered_at: at,
+        };
+        self.store
+            .append(&[registered.to_event()], None)
+            .await
+            .unwrap();
+        registered.vehicle_registered_id
+    }
+
+    /// Given an assignment: `device_id` reports `vehicle_id`'s fixes.
+    pub async fn given_assigned(&self, device_id: &str, vehicle_id: Uuid) {
+        let assigned = DeviceAssigned {
+            device_id: device_id.into(),
+            scope: VehicleScope {
+                vehicle_registered_id: vehicle_id,
+            },
+            assigned_at: Utc::now(),
+        };
+        self.store
+            .append(&[assigned.to_event(Uuid::now_v7())], None)
             .await
             .unwrap();
     }
 }
 
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        // Drop cannot await: drop the database from a thread with a runtime of its own.
-        let name = self.name.clone();
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                if let Ok(mut admin) = PgConnection::connect(&admin_url()).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await;
-                }
-            });
-        })
-        .join();
-    }
+/// Given a fix: appended as the event itself, the way the track commands store it (grouped with
+/// other writers' fixes), for a test that is not about them.
+pub async fn given_fix(store: &EventStore, fix: &Fix, now: DateTime<Utc>) {
+    let vehicle_id = resolve_vehicle(store, &fix.vehicle).await.unwrap();
+    let event = LocationTracked::of_fix(fix, vehicle_id, now).to_event();
+    store.append_grouped(vec![event]).await.unwrap();
+}
+
+/// Sends one JSON request to `api` (a router that may move into a spawned task); answers the
+/// status and the JSON body (`Null` when empty).
+pub async fn call_api(api: Router, method: &str, uri: &str, body: impl Into<Body>) -> (u16, Value) {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(body.into())
+        .unwrap();
+    let response = api.oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let json = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
+    };
+    (status, json)
 }
 
 /// Asserts an API error: status, code and field, as `{"error":{"code","message","field"}}`.

@@ -7,6 +7,7 @@ mod live;
 mod map;
 #[cfg(feature = "hydrate")]
 mod map_labels;
+mod map_settings;
 mod register_form;
 mod state;
 #[cfg(feature = "hydrate")]
@@ -22,7 +23,7 @@ use leptos_router::{
     SsrMode, StaticSegment,
 };
 
-pub use map::MapSettings;
+pub use map_settings::MapSettings;
 use state::{Connection, FleetState};
 
 use crate::fleet::list_vehicles::list_vehicles;
@@ -68,7 +69,7 @@ pub fn App() -> impl IntoView {
 fn FleetPage() -> impl IntoView {
     let state = FleetState::new(
         Resource::new(|| (), |_| list_vehicles()),
-        Resource::new(|| (), |_| map::get_map_settings()),
+        Resource::new(|| (), |_| map_settings::get_map_settings()),
     );
     provide_context(state);
     timeline::sync_url(state);

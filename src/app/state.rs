@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use uuid::Uuid;
 
-use super::map::MapSettings;
+use super::map_settings::MapSettings;
 use super::time_format::{local, utc};
 use crate::error::AppError;
 use crate::fleet::{

@@ -11,13 +11,15 @@ use std::{
 
 use chrono::{DateTime, TimeZone, Utc};
 use clap::Parser;
-use fleetline::event_store::{rebuild, EventStore, ProjectionRunner, Wakeups};
+use event_store::{rebuild, EventStore, ProjectionRunner, Wakeups};
 use fleetline::fleet::{
     events::{LocationTracked, VehicleScope},
-    fleet_at::{fleet_at, index::FleetIndex},
+    fleet_at::fleet_at,
+    fleet_index::FleetIndex,
     projections,
     register_vehicle::register,
 };
+use fleetline::random::Lcg;
 use sqlx::{migrate::MigrateDatabase, Postgres};
 use tokio::{
     io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader},
@@ -77,18 +79,6 @@ fn resident_mb() -> f64 {
                 .and_then(|kb| kb.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
-}
-
-/// A deterministic generator: the same fleet for the same sizes.
-struct Lcg(u64);
-impl Lcg {
-    fn unit(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 /// Vehicles moving along plausible paths (heading drifts, speeds 5–30 m/s), one fix every 1–10 s;
@@ -263,7 +253,7 @@ async fn measure_fleet_at(
     seed: u64,
 ) -> anyhow::Result<String> {
     let span = (end - start).num_milliseconds().max(1) as f64;
-    let mut random = Lcg(seed);
+    let mut random = Lcg::new(seed);
     let mut moments = |samples: usize| {
         (0..samples)
             .map(|_| start + chrono::Duration::milliseconds((random.unit() * span) as i64))
@@ -354,7 +344,7 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     let mut fleet = Fleet {
         ids: Vec::new(),
         state: Vec::new(),
-        random: Lcg(42),
+        random: Lcg::new(42),
     };
     for n in 0..args.vehicles {
         let id = register(&store, &format!("BENCH-{n:05}"), None, None, start)
@@ -445,17 +435,14 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
 
     // HTTP ingest against the API, with projections, the fleet index and the live feed running.
     let wakeups = fleetline::server::start_projections(store.pool(), Duration::from_millis(500));
-    let live = fleetline::fleet::live_updates::LiveFeed::start(store.clone(), wakeups).await?;
-    let state = fleetline::server::AppState {
-        leptos_options: leptos::prelude::LeptosOptions::builder()
-            .output_name("fleetline")
-            .build(),
-        store: store.clone(),
-        live,
-        map: Default::default(),
-        osmand: Default::default(),
-        fleet_index: index.clone(),
-    };
+    let state = fleetline::server::AppState::new(
+        store.clone(),
+        wakeups,
+        index.clone(),
+        Default::default(),
+        None,
+    )
+    .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {

@@ -4,8 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::event_store::NewEvent;
-use crate::fleet::track_location::FixExtras;
+use event_store::NewEvent;
+
+use crate::fleet::fix::{Fix, FixExtras};
 
 pub const VEHICLE_REGISTERED: &str = "VehicleRegistered";
 pub const LOCATION_TRACKED: &str = "LocationTracked";
@@ -97,6 +98,21 @@ impl VehicleRegistered {
 }
 
 impl LocationTracked {
+    /// The event of a checked fix of the vehicle `vehicle_id`, received at `now`: the fix's own
+    /// id and time when it has them.
+    pub fn of_fix(fix: &Fix, vehicle_id: Uuid, now: DateTime<Utc>) -> Self {
+        Self {
+            location_tracked_id: fix.location_tracked_id.unwrap_or_else(Uuid::now_v7),
+            latitude: fix.latitude,
+            longitude: fix.longitude,
+            tracked_at: Some(fix.tracked_at.unwrap_or(now)),
+            extras: fix.extras.clone(),
+            scope: VehicleScope {
+                vehicle_registered_id: vehicle_id,
+            },
+        }
+    }
+
     pub fn to_event(&self) -> NewEvent {
         NewEvent {
             event_id: self.location_tracked_id,

@@ -1,24 +1,43 @@
-//! The fleet: one folder per use case (command or query), each with its use-case function, its
-//! server function, its HTTP handler and its tests.
+//! The fleet.
+//!
+//! The core, `fleet/*.rs`, holds what use cases share: the events, a fix and its readings,
+//! vehicles and devices and how to find them, the fleet index, the decision shell. Each folder
+//! is one use case (a command or a query) with its decision or query, its server function, its
+//! HTTP handler and routes, and its tests. A use case imports the core, `error` and the event
+//! store, never another use case (`architecture_tests` checks it).
 
+pub mod devices;
+pub mod fix;
+#[cfg(feature = "ssr")]
+pub mod fix_body;
+pub mod fleet_index;
+pub mod ids;
 pub mod license_plate;
 pub mod vehicle;
+pub mod vehicle_ref;
 
+#[cfg(feature = "ssr")]
+pub mod decision;
 #[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
-pub mod osmand;
-#[cfg(feature = "ssr")]
 pub mod projections;
+#[cfg(feature = "ssr")]
+pub mod registrations;
 
 pub mod assign_device;
 pub mod fleet_at;
 pub mod get_vehicle;
 pub mod list_vehicles;
 pub mod live_updates;
+#[cfg(feature = "ssr")]
+pub mod osmand;
 pub mod register_vehicle;
 pub mod track_location;
 pub mod track_locations;
 pub mod vehicle_current_location;
 pub mod vehicle_events;
 pub mod vehicle_trail;
+
+#[cfg(test)]
+mod architecture_tests;

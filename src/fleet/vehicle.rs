@@ -32,3 +32,19 @@ pub struct Vehicle {
 pub const VEHICLE_COLUMNS: &str =
     "vehicle_id AS vehicle_registered_id, license_plate AS vehicle_license_plate, \
      registered_at, latitude, longitude, tracked_at, recorded_at, speed_mps, heading, battery_percent";
+
+#[cfg(feature = "ssr")]
+impl Vehicle {
+    /// The vehicle from the `vehicles` read model: 404 naming `vehicleRegisteredId` if unknown.
+    pub async fn load(
+        pool: &sqlx::PgPool,
+        vehicle_id: uuid::Uuid,
+    ) -> Result<Self, crate::error::AppError> {
+        let sql = format!("SELECT {VEHICLE_COLUMNS} FROM vehicles WHERE vehicle_id = $1");
+        sqlx::query_as(&sql)
+            .bind(vehicle_id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| crate::error::AppError::vehicle_not_found("vehicleRegisteredId"))
+    }
+}

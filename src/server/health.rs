@@ -1,13 +1,18 @@
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{extract::State, http::StatusCode, routing::get, Json, Router};
 use serde_json::{json, Value};
 
-use crate::event_store::{EventStore, ProjectionRunner};
 use crate::fleet::{osmand::OsmandStats, projections};
+use crate::server::state::AppState;
+use event_store::{EventStore, ProjectionRunner};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/health", get(handle))
+}
 
 /// `GET /health`: the database answers, how many events are stored, each projection's lag, and
 /// `unknownDeviceFixes`: GPS fixes refused since this instance started because no vehicle has
 /// their device (counted in memory, per instance).
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
     State(osmand): State<OsmandStats>,
 ) -> (StatusCode, Json<Value>) {

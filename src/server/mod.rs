@@ -2,34 +2,24 @@
 
 pub mod config;
 pub mod health;
+pub mod state;
+
+pub use state::AppState;
 
 use std::time::Duration;
 
 use anyhow::Context;
-use axum::{extract::FromRef, Router};
+use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions, PgPool, Postgres};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 use crate::app::{shell, App, MapSettings};
-use crate::event_store::{EventStore, ProjectionRunner, Wakeups};
-use crate::fleet::fleet_at::index::FleetIndex;
-use crate::fleet::{live_updates::LiveFeed, osmand, projections};
+use crate::fleet::fleet_index::FleetIndex;
+use crate::fleet::{osmand, projections};
 use config::ServeArgs;
-
-/// What every handler and server function can reach.
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub leptos_options: LeptosOptions,
-    pub store: EventStore,
-    pub live: LiveFeed,
-    pub map: MapSettings,
-    /// Counters of the GPS device protocol (per instance, in memory).
-    pub osmand: osmand::OsmandStats,
-    /// The fleet's history in memory, for the fleet at T.
-    pub fleet_index: FleetIndex,
-}
+use event_store::{EventStore, ProjectionRunner, Wakeups};
 
 /// Connects to PostgreSQL, creating the database if it is missing, and applies the migrations.
 pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Result<EventStore> {
@@ -51,8 +41,17 @@ pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Res
         .connect(database_url)
         .await?;
     let store = EventStore::new(pool);
-    store.migrate().await.context("applying migrations")?;
+    migrate(&store).await.context("applying migrations")?;
     Ok(store)
+}
+
+/// Applies the event store's migrations, then the read models' (`migrations/`). Both share
+/// PostgreSQL's migration table: each ignores the other's versions.
+pub async fn migrate(store: &EventStore) -> Result<(), sqlx::migrate::MigrateError> {
+    store.migrate().await?;
+    let mut read_models = sqlx::migrate!("./migrations");
+    read_models.set_ignore_missing(true);
+    read_models.run(store.pool()).await
 }
 
 /// Starts one runner per projection, woken by the store's notifications; answers the wake-ups
@@ -99,23 +98,15 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let store = open_store(database_url, max_connections).await?;
     let wakeups = start_projections(store.pool(), Duration::from_millis(args.poll_interval_ms));
-    let live = LiveFeed::start(store.clone(), wakeups.clone()).await?;
-    let fleet_index = FleetIndex::spawn(store.clone(), wakeups);
-
+    let fleet_index = FleetIndex::spawn(store.clone(), wakeups.clone());
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = args.site_addr;
-    let state = AppState {
-        leptos_options,
-        store,
-        live,
-        map: MapSettings {
-            tile_url: args.tile_url.clone(),
-            attribution: args.tile_attribution.clone(),
-            silent_after_seconds: i64::from(args.silent_after_minutes) * 60,
-        },
-        osmand: Default::default(),
-        fleet_index,
+    let map = MapSettings {
+        tile_url: args.tile_url.clone(),
+        attribution: args.tile_attribution.clone(),
+        silent_after_seconds: i64::from(args.silent_after_minutes) * 60,
     };
+    let state = AppState::new(store, wakeups, fleet_index, map, Some(leptos_options)).await?;
     let listener = tokio::net::TcpListener::bind(args.site_addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.site_addr))?;
@@ -165,7 +156,7 @@ pub async fn rebuild_projections(database_url: &str, max_connections: u32) -> an
         .progress_chars("=> "),
     );
     bar.set_prefix("projections");
-    let applied = crate::event_store::rebuild(store.pool(), &projections, 10_000, |progress| {
+    let applied = event_store::rebuild(store.pool(), &projections, 10_000, |progress| {
         bar.set_length(progress.total.max(progress.applied));
         bar.set_position(progress.applied);
     })

@@ -17,9 +17,9 @@ use super::markers::{
     document, drawing, new_cluster_marker, new_vehicle_marker, set_count, set_record_position,
     style, ClusterMarker, Drawn, VehicleMarker,
 };
-use super::MapSettings;
 use crate::app::clustering::{clusters, should_cluster};
 use crate::app::map_labels::LabelCanvas;
+use crate::app::map_settings::MapSettings;
 use crate::app::state::Row;
 use crate::app::throttle::Throttle;
 

@@ -10,7 +10,6 @@
 //! - a popup's text is made when it opens, not for every vehicle of every fleet.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "hydrate")]
 mod actions;
@@ -20,33 +19,6 @@ mod leaflet_view;
 mod markers;
 
 use super::state::FleetState;
-use crate::error::AppError;
-
-/// Where tiles come from (an empty URL draws a plain background, which works offline), and when
-/// a vehicle counts as silent.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MapSettings {
-    pub tile_url: String,
-    pub attribution: String,
-    /// A vehicle with no fix for longer than this is marked silent.
-    pub silent_after_seconds: i64,
-}
-
-impl Default for MapSettings {
-    fn default() -> Self {
-        Self {
-            tile_url: String::new(),
-            attribution: String::new(),
-            // The server's default (`--silent-after-minutes 10`).
-            silent_after_seconds: 600,
-        }
-    }
-}
-
-#[server]
-pub async fn get_map_settings() -> Result<MapSettings, AppError> {
-    Ok(expect_context::<MapSettings>())
-}
 
 #[component]
 pub fn FleetMap() -> impl IntoView {

@@ -1,30 +1,32 @@
-use axum::{
-    extract::{Path, State},
-    Json,
-};
+use axum::{extract::State, routing::post, Json, Router};
 use chrono::Utc;
+use event_store::EventStore;
 use serde::Deserialize;
 
 use super::{assign, DeviceAssignment};
 use crate::error::AppError;
-use crate::event_store::EventStore;
-use crate::http::{parse_vehicle_id, JsonBody};
+use crate::http::extract::VehicleId;
+use crate::http::json_body::JsonBody;
+use crate::server::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/vehicles/{vehicle_id}/device", post(handle))
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AssignDeviceBody {
+struct AssignDeviceBody {
     device_id: String,
 }
 
 /// `POST /vehicles/{vehicleRegisteredId}/device` `{"deviceId":"48241179"}` →
 /// `{"deviceId":…,"vehicleRegisteredId":…}`; 409 `device_already_assigned` when another vehicle
 /// holds the device.
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
-    Path(id): Path<String>,
+    VehicleId(vehicle_id): VehicleId,
     JsonBody(body): JsonBody<AssignDeviceBody>,
 ) -> Result<Json<DeviceAssignment>, AppError> {
-    let vehicle_id = parse_vehicle_id(&id)?;
     assign(&store, vehicle_id, &body.device_id, Utc::now())
         .await
         .map(Json)

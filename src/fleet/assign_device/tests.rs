@@ -4,10 +4,7 @@ use chrono::Utc;
 use serde_json::json;
 use tokio::sync::Barrier;
 
-use super::assign;
-use crate::error::ErrorKind;
-use crate::fleet::register_vehicle::register;
-use crate::test_support::{assert_error, TestDb};
+use crate::test_support::{assert_error, call_api, TestDb};
 
 #[tokio::test]
 async fn a_device_given_at_registration_belongs_to_that_vehicle_only() {
@@ -163,34 +160,24 @@ async fn concurrent_claims_of_one_device_let_exactly_one_vehicle_have_it() {
     let db = TestDb::with_connections(WRITERS as u32 + 2).await;
     let mut vehicles = Vec::new();
     for n in 0..WRITERS {
-        let registered = register(&db.store, &format!("RACE-{n}"), None, None, Utc::now())
-            .await
-            .unwrap();
-        vehicles.push(registered.vehicle_registered_id);
+        vehicles.push(db.given_registered(&format!("RACE-{n}"), Utc::now()).await);
     }
+    let api = db.api().await;
     let barrier = Arc::new(Barrier::new(WRITERS));
     let tasks: Vec<_> = vehicles
         .iter()
         .enumerate()
         .map(|(n, vehicle)| {
-            let (store, barrier, vehicle) = (db.store.clone(), barrier.clone(), *vehicle);
+            let (api, barrier, vehicle) = (api.clone(), barrier.clone(), *vehicle);
             tokio::spawn(async move {
                 barrier.wait().await;
                 // Half claim it at registration, half afterwards: both paths share the boundary.
                 if n % 2 == 0 {
-                    assign(&store, vehicle, "contested", Utc::now())
-                        .await
-                        .map(|a| a.vehicle_registered_id)
+                    let uri = format!("/vehicles/{vehicle}/device");
+                    call_api(api, "POST", &uri, r#"{"deviceId":"contested"}"#).await
                 } else {
-                    register(
-                        &store,
-                        &format!("NEW-{n}"),
-                        None,
-                        Some("contested".into()),
-                        Utc::now(),
-                    )
-                    .await
-                    .map(|r| r.vehicle_registered_id)
+                    let body = json!({ "vehicleLicensePlate": format!("NEW-{n}"), "deviceId": "contested" });
+                    call_api(api, "POST", "/register-vehicle", body.to_string()).await
                 }
             })
         })
@@ -198,9 +185,9 @@ async fn concurrent_claims_of_one_device_let_exactly_one_vehicle_have_it() {
     let (mut won, mut conflicts) = (0, 0);
     for task in tasks {
         match task.await.unwrap() {
-            Ok(_) => won += 1,
-            Err(error) if error.kind == ErrorKind::Conflict => conflicts += 1,
-            Err(error) => panic!("{error:?}"),
+            (200, _) => won += 1,
+            (409, body) if body["error"]["code"] == "device_already_assigned" => conflicts += 1,
+            other => panic!("{other:?}"),
         }
     }
     assert_eq!((won, conflicts), (1, WRITERS - 1));

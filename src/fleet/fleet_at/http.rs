@@ -1,30 +1,29 @@
-use axum::{
-    extract::{Query, State},
-    Json,
-};
-use chrono::{DateTime, Utc};
+use axum::{extract::State, routing::get, Json, Router};
+use chrono::Utc;
+use event_store::EventStore;
 use serde::Deserialize;
 
-use super::{answer, index::FleetIndex, FleetPosition};
+use super::{answer, FleetPosition};
 use crate::error::AppError;
-use crate::event_store::EventStore;
+use crate::fleet::fleet_index::FleetIndex;
+use crate::http::extract::{Moment, QueryParams};
+use crate::server::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/fleet", get(handle))
+}
 
 #[derive(Deserialize)]
-pub struct FleetParams {
-    at: Option<String>,
+struct FleetParams {
+    at: Option<Moment>,
 }
 
 /// `GET /fleet?at=<RFC 3339>` (now when absent) → `[FleetPosition]`
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
     State(index): State<FleetIndex>,
-    Query(params): Query<FleetParams>,
+    QueryParams(params): QueryParams<FleetParams>,
 ) -> Result<Json<Vec<FleetPosition>>, AppError> {
-    let at = match params.at {
-        None => Utc::now(),
-        Some(raw) => DateTime::parse_from_rfc3339(&raw)
-            .map_err(|_| AppError::bad_request("at", format!("{raw:?} is not an RFC 3339 time")))?
-            .with_timezone(&Utc),
-    };
+    let at = params.at.map_or_else(Utc::now, |Moment(at)| at);
     answer(&index, store.pool(), at).await.map(Json)
 }

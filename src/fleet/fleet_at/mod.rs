@@ -2,46 +2,35 @@
 //! (an import or a tracker's offline buffer brings fixes older than the registration), each at
 //! its latest fix (by device time) at or before T.
 
+#[cfg(test)]
+mod agreement_tests;
 #[cfg(feature = "ssr")]
 pub mod http;
-#[cfg(feature = "ssr")]
-pub mod index;
 #[cfg(test)]
 mod tests;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::error::AppError;
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
-#[serde(rename_all = "camelCase")]
-pub struct FleetPosition {
-    pub vehicle_registered_id: Uuid,
-    pub vehicle_license_plate: String,
-    /// `None` for a vehicle with no fix yet at T.
-    pub latitude: Option<f64>,
-    pub longitude: Option<f64>,
-    pub tracked_at: Option<DateTime<Utc>>,
-}
+#[cfg(feature = "ssr")]
+use crate::fleet::fleet_index::FleetIndex;
+pub use crate::fleet::fleet_index::FleetPosition;
 
 /// Postcard, not JSON: the timeline asks for a fleet at every step of its slider, and for 1,000
 /// vehicles the answer is ~70 KB instead of 175 KB, written by the server and read by the browser
 /// without scanning text. (`GET /fleet?at=` keeps JSON for other clients.)
 #[server(output = leptos::server_fn::codec::Postcard)]
 pub async fn get_fleet_at(at: DateTime<Utc>) -> Result<Vec<FleetPosition>, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
-    let index = expect_context::<index::FleetIndex>();
+    let store = expect_context::<event_store::EventStore>();
+    let index = expect_context::<FleetIndex>();
     answer(&index, store.pool(), at).await
 }
 
 /// From the in-memory index once it has loaded, from PostgreSQL until then: the same answer.
 #[cfg(feature = "ssr")]
 pub async fn answer(
-    index: &index::FleetIndex,
+    index: &FleetIndex,
     pool: &sqlx::PgPool,
     at: DateTime<Utc>,
 ) -> Result<Vec<FleetPosition>, AppError> {
@@ -80,7 +69,7 @@ pub async fn fleet_at(
 /// log is empty.
 #[server]
 pub async fn get_timeline_start() -> Result<Option<DateTime<Utc>>, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
+    let store = expect_context::<event_store::EventStore>();
     timeline_start(store.pool()).await
 }
 

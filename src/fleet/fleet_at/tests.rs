@@ -1,8 +1,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
-use crate::fleet::register_vehicle::register;
-use crate::fleet::track_location::VehicleRef;
+use crate::fleet::vehicle_ref::VehicleRef;
 use crate::test_support::{assert_error, TestDb};
 
 fn base() -> DateTime<Utc> {
@@ -43,24 +42,10 @@ async fn fix(db: &TestDb, plate: &str, minute: i64, latitude: f64) {
 #[tokio::test]
 async fn shows_each_vehicle_registered_by_t_at_its_latest_fix_at_or_before_t() {
     let db = TestDb::new().await;
-    register(
-        &db.store,
-        "EARLY-1",
-        None,
-        None,
-        base() - Duration::hours(1),
-    )
-    .await
-    .unwrap();
-    register(
-        &db.store,
-        "LATER-2",
-        None,
-        None,
-        base() + Duration::minutes(15),
-    )
-    .await
-    .unwrap();
+    db.given_registered("EARLY-1", base() - Duration::hours(1))
+        .await;
+    db.given_registered("LATER-2", base() + Duration::minutes(15))
+        .await;
     // Out of order: the 12:10 fix arrives first, the 12:00 one last.
     fix(&db, "EARLY-1", 10, 10.0).await;
     fix(&db, "EARLY-1", 20, 20.0).await;
@@ -102,9 +87,7 @@ async fn shows_each_vehicle_registered_by_t_at_its_latest_fix_at_or_before_t() {
 #[tokio::test]
 async fn without_a_time_it_shows_the_fleet_now() {
     let db = TestDb::new().await;
-    register(&db.store, "NOW-1", None, None, base())
-        .await
-        .unwrap();
+    db.given_registered("NOW-1", base()).await;
     fix(&db, "NOW-1", 1, 7.0).await;
     db.catch_up().await;
     let (status, fleet) = db.get("/fleet").await;
@@ -131,9 +114,7 @@ async fn refuses_a_time_that_is_not_rfc_3339() {
 async fn the_timeline_starts_at_the_first_registration_or_fix() {
     let db = TestDb::new().await;
     assert_eq!(super::timeline_start(db.pool()).await.unwrap(), None);
-    register(&db.store, "START-1", None, None, base())
-        .await
-        .unwrap();
+    db.given_registered("START-1", base()).await;
     fix(&db, "START-1", -30, 1.0).await;
     db.catch_up().await;
     assert_eq!(
@@ -145,15 +126,8 @@ async fn the_timeline_starts_at_the_first_registration_or_fix() {
 #[tokio::test]
 async fn a_vehicle_tracked_before_its_registration_shows_from_its_first_fix() {
     let db = TestDb::new().await;
-    register(
-        &db.store,
-        "IMPORT-1",
-        None,
-        None,
-        base() + Duration::hours(2),
-    )
-    .await
-    .unwrap();
+    db.given_registered("IMPORT-1", base() + Duration::hours(2))
+        .await;
     // History imported after the registration: fixes taken an hour and more before it.
     fix(&db, "IMPORT-1", 30, 3.0).await;
     fix(&db, "IMPORT-1", 60, 6.0).await;

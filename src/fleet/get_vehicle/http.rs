@@ -1,25 +1,31 @@
 use axum::{
     extract::{Path, State},
-    Json,
+    routing::get,
+    Json, Router,
 };
+use event_store::EventStore;
 
 use crate::error::AppError;
-use crate::event_store::EventStore;
 use crate::fleet::vehicle::Vehicle;
-use crate::http::parse_vehicle_id;
+use crate::http::extract::VehicleId;
+use crate::server::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/vehicles/by-plate/{plate}", get(by_plate))
+        .route("/vehicles/{vehicle_id}", get(by_id))
+}
 
 /// `GET /vehicles/{id}` → `Vehicle`
-pub async fn by_id(
+async fn by_id(
     State(store): State<EventStore>,
-    Path(id): Path<String>,
+    VehicleId(id): VehicleId,
 ) -> Result<Json<Vehicle>, AppError> {
-    super::by_id(store.pool(), parse_vehicle_id(&id)?)
-        .await
-        .map(Json)
+    Vehicle::load(store.pool(), id).await.map(Json)
 }
 
 /// `GET /vehicles/by-plate/{plate}` → `Vehicle`
-pub async fn by_plate(
+async fn by_plate(
     State(store): State<EventStore>,
     Path(plate): Path<String>,
 ) -> Result<Json<Vehicle>, AppError> {

@@ -13,19 +13,8 @@ use crate::fleet::vehicle::Vehicle;
 
 #[server]
 pub async fn get_vehicle(vehicle_registered_id: Uuid) -> Result<Vehicle, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
-    by_id(store.pool(), vehicle_registered_id).await
-}
-
-#[cfg(feature = "ssr")]
-pub async fn by_id(pool: &sqlx::PgPool, vehicle_id: Uuid) -> Result<Vehicle, AppError> {
-    use crate::fleet::vehicle::VEHICLE_COLUMNS;
-    let sql = format!("SELECT {VEHICLE_COLUMNS} FROM vehicles WHERE vehicle_id = $1");
-    sqlx::query_as(&sql)
-        .bind(vehicle_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| AppError::vehicle_not_found("vehicleRegisteredId"))
+    let store = expect_context::<event_store::EventStore>();
+    Vehicle::load(store.pool(), vehicle_registered_id).await
 }
 
 /// The plate is normalised first, so `abc 123` finds `ABC 123`.

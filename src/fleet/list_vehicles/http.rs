@@ -1,11 +1,16 @@
-use axum::{extract::State, Json};
+use axum::{extract::State, routing::get, Json, Router};
+use event_store::EventStore;
 
 use super::list;
 use crate::error::AppError;
-use crate::event_store::EventStore;
 use crate::fleet::vehicle::Vehicle;
+use crate::server::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/vehicles", get(handle))
+}
 
 /// `GET /vehicles` → `[Vehicle]`
-pub async fn handle(State(store): State<EventStore>) -> Result<Json<Vec<Vehicle>>, AppError> {
+async fn handle(State(store): State<EventStore>) -> Result<Json<Vec<Vehicle>>, AppError> {
     list(store.pool()).await.map(Json)
 }

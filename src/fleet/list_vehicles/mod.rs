@@ -12,7 +12,7 @@ use crate::fleet::vehicle::Vehicle;
 
 #[server]
 pub async fn list_vehicles() -> Result<Vec<Vehicle>, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
+    let store = expect_context::<event_store::EventStore>();
     list(store.pool()).await
 }
 

@@ -3,15 +3,22 @@ use std::convert::Infallible;
 use axum::{
     extract::State,
     response::sse::{Event, KeepAlive, Sse},
+    routing::get,
+    Router,
 };
 use futures::Stream;
 use tokio_stream::{wrappers::BroadcastStream, StreamExt};
 
 use super::LiveFeed;
+use crate::server::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/live", get(handle))
+}
 
 /// `GET /live`: server-sent events, one JSON [`super::LiveUpdate`] each. A browser too slow to
 /// keep up gets a `resync` event and reloads the fleet.
-pub async fn handle(
+async fn handle(
     State(feed): State<LiveFeed>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let stream = BroadcastStream::new(feed.subscribe()).map(|update| {

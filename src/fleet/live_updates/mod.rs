@@ -42,10 +42,10 @@ mod feed {
     use tokio::sync::broadcast;
 
     use super::LiveUpdate;
-    use crate::event_store::{follow, EventStore, StoredEvent, Wakeups};
     use crate::fleet::events::{
         TrackedPosition, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
     };
+    use event_store::{follow, EventStore, StoredEvent, Wakeups};
 
     /// Fans the log's new events out to every connected browser of this instance.
     #[derive(Clone)]

@@ -3,18 +3,15 @@ use std::time::Duration;
 use chrono::Utc;
 
 use super::{LiveFeed, LiveUpdate};
-use crate::event_store::Wakeups;
-use crate::fleet::fleet_at::index::FleetIndex;
-use crate::fleet::register_vehicle::register;
-use crate::fleet::track_location::{track, Fix, VehicleRef};
-use crate::test_support::TestDb;
+use crate::fleet::fix::Fix;
+use crate::fleet::vehicle_ref::VehicleRef;
+use crate::test_support::{given_fix, TestDb};
+use event_store::Wakeups;
 
 #[tokio::test]
 async fn pushes_registrations_and_fixes_as_they_are_committed() {
     let db = TestDb::new().await;
-    let before = register(&db.store, "OLD-1", None, None, Utc::now())
-        .await
-        .unwrap();
+    let before = db.given_registered("OLD-1", Utc::now()).await;
     let feed = LiveFeed::start(
         db.store.clone(),
         Wakeups::listen(db.pool(), Duration::from_secs(30)),
@@ -24,20 +21,16 @@ async fn pushes_registrations_and_fixes_as_they_are_committed() {
     let mut updates = feed.subscribe();
     tokio::time::sleep(Duration::from_millis(300)).await;
 
-    let registered = register(&db.store, "NEW-1", None, None, Utc::now())
-        .await
-        .unwrap();
+    let registered = db.given_registered("NEW-1", Utc::now()).await;
     let fix = Fix {
-        vehicle: VehicleRef::Id(before.vehicle_registered_id),
+        vehicle: VehicleRef::Id(before),
         latitude: 3.0,
         longitude: 4.0,
         tracked_at: None,
         location_tracked_id: None,
         extras: Default::default(),
     };
-    track(&db.store, &FleetIndex::default(), &fix, Utc::now())
-        .await
-        .unwrap();
+    given_fix(&db.store, &fix, Utc::now()).await;
 
     // What came after the start, in commit order, woken by notifications (the poll is 30 s).
     // Events committed just before the start may come too, while an older transaction of the
@@ -54,12 +47,12 @@ async fn pushes_registrations_and_fixes_as_they_are_committed() {
         }
     }
     assert!(
-        matches!(&received[0], LiveUpdate::VehicleRegistered { vehicle_registered_id, .. } if *vehicle_registered_id == registered.vehicle_registered_id),
+        matches!(&received[0], LiveUpdate::VehicleRegistered { vehicle_registered_id, .. } if *vehicle_registered_id == registered),
         "{received:?}"
     );
     assert!(
         matches!(received[1], LiveUpdate::LocationTracked { latitude, longitude, vehicle_registered_id, .. }
-            if (latitude, longitude) == (3.0, 4.0) && vehicle_registered_id == before.vehicle_registered_id),
+            if (latitude, longitude) == (3.0, 4.0) && vehicle_registered_id == before),
         "{received:?}"
     );
 }

@@ -3,18 +3,24 @@ use axum::{
     extract::{Request, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
+    routing::post,
     Router,
 };
 use chrono::Utc;
 use tower_http::trace::TraceLayer;
 
 use super::{parse, record, OsmandError, OsmandStats, BODY_LIMIT};
-use crate::event_store::EventStore;
-use crate::server::AppState;
+use crate::server::state::AppState;
+use event_store::EventStore;
+
+/// On the main port, only `POST /`: `GET /` is the web app's page.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", post(handle))
+}
 
 /// The protocol's endpoint: any method. `200` with an empty body when stored; a plain-text reason
 /// otherwise. Mounted at `POST /` of the main port and at every path of the dedicated one.
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
     State(stats): State<OsmandStats>,
     request: Request,

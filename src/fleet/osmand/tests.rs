@@ -4,7 +4,6 @@ use axum::Router;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
-use crate::fleet::register_vehicle::register;
 use crate::test_support::TestDb;
 
 /// The routers of one server: the JSON API (with `POST /`) and the dedicated OsmAnd listener,
@@ -333,16 +332,11 @@ fn base() -> DateTime<Utc> {
 #[tokio::test]
 async fn late_fixes_land_where_they_belong() {
     let server = Server::new().await;
-    let vehicle = register(
-        &server.db.store,
-        "LATE-9",
-        None,
-        Some("phone-9".into()),
-        base() - Duration::days(1),
-    )
-    .await
-    .unwrap()
-    .vehicle_registered_id;
+    let vehicle = server
+        .db
+        .given_registered("LATE-9", base() - Duration::days(1))
+        .await;
+    server.db.given_assigned("phone-9", vehicle).await;
     // Sent in this order: 12:10, then a buffered 12:00 and 12:05 once back online.
     for (minute, latitude) in [(10, 10.0), (0, 0.0), (5, 5.0)] {
         let at = (base() + Duration::minutes(minute)).timestamp();

@@ -8,7 +8,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::events::{TrackedPosition, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED};
-use crate::event_store::{Projection, StoredEvent};
+use event_store::{Projection, StoredEvent};
 
 /// Every projection of the app, in the order they are started and rebuilt.
 pub fn all() -> Vec<Arc<dyn Projection>> {

@@ -10,12 +10,11 @@ use tokio::sync::{Barrier, Notify};
 use uuid::Uuid;
 
 use super::all;
-use crate::event_store::{rebuild, Cursor, Projection, ProjectionRunner, StoredEvent, Wakeups};
 use crate::fleet::events::{LocationTracked, VehicleRegistered, VehicleScope, LOCATION_TRACKED};
-use crate::fleet::fleet_at::index::FleetIndex;
-use crate::fleet::register_vehicle::register;
-use crate::fleet::track_location::{track, Fix, VehicleRef};
-use crate::test_support::TestDb;
+use crate::fleet::fix::Fix;
+use crate::fleet::vehicle_ref::VehicleRef;
+use crate::test_support::{given_fix, TestDb};
+use event_store::{rebuild, Cursor, Projection, ProjectionRunner, StoredEvent, Wakeups};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap()
@@ -212,12 +211,7 @@ async fn eight_concurrent_writers_end_with_read_models_equal_to_the_fold_of_the_
 
     let mut vehicles = Vec::new();
     for n in 0..8 {
-        vehicles.push(
-            register(&db.store, &format!("W-{n}"), None, None, t0())
-                .await
-                .unwrap()
-                .vehicle_registered_id,
-        );
+        vehicles.push(db.given_registered(&format!("W-{n}"), t0()).await);
     }
     let barrier = Arc::new(Barrier::new(8));
     let writers: Vec<_> = (0..8)
@@ -238,14 +232,7 @@ async fn eight_concurrent_writers_end_with_read_models_equal_to_the_fold_of_the_
                         location_tracked_id: None,
                         extras: Default::default(),
                     };
-                    track(
-                        &store,
-                        &FleetIndex::default(),
-                        &fix,
-                        t0() + chrono::Duration::days(1),
-                    )
-                    .await
-                    .unwrap();
+                    given_fix(&store, &fix, t0() + chrono::Duration::days(1)).await;
                 }
             })
         })
@@ -281,13 +268,10 @@ async fn a_rebuild_while_writers_append_ends_equal_to_the_live_read_models() {
     seed(&db, 5, 2000).await;
     crate::server::start_projections(db.pool(), Duration::from_millis(100));
 
+    let vehicle = db.given_registered("LIVE-1", t0()).await;
     let writer = {
         let store = db.store.clone();
         tokio::spawn(async move {
-            let vehicle = register(&store, "LIVE-1", None, None, t0())
-                .await
-                .unwrap()
-                .vehicle_registered_id;
             for n in 0..300 {
                 let fix = Fix {
                     vehicle: VehicleRef::Id(vehicle),
@@ -297,9 +281,7 @@ async fn a_rebuild_while_writers_append_ends_equal_to_the_live_read_models() {
                     location_tracked_id: None,
                     extras: Default::default(),
                 };
-                track(&store, &FleetIndex::default(), &fix, t0())
-                    .await
-                    .unwrap();
+                given_fix(&store, &fix, t0()).await;
             }
         })
     };

@@ -1,16 +1,21 @@
-use axum::{extract::State, Json};
+use axum::{extract::State, routing::post, Json, Router};
 use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{register, Registered};
 use crate::error::AppError;
-use crate::event_store::EventStore;
-use crate::http::JsonBody;
+use crate::http::json_body::JsonBody;
+use crate::server::state::AppState;
+use event_store::EventStore;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/register-vehicle", post(handle))
+}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RegisterVehicleBody {
+struct RegisterVehicleBody {
     vehicle_license_plate: String,
     /// Optional, chosen by the client (UUID v7) so that a retry is stored once.
     #[serde(default)]
@@ -23,7 +28,7 @@ pub struct RegisterVehicleBody {
 
 /// `POST /register-vehicle` `{"vehicleLicensePlate":"ABC-1234"}` (optionally `"deviceId"`) →
 /// `{"vehicleRegisteredId":…}`
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
     JsonBody(body): JsonBody<RegisterVehicleBody>,
 ) -> Result<Json<Registered>, AppError> {

@@ -2,6 +2,10 @@
 //! assigned in the same step (atomically: both or neither).
 
 #[cfg(feature = "ssr")]
+mod command;
+#[cfg(feature = "ssr")]
+mod decide;
+#[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(test)]
 mod tests;
@@ -29,7 +33,7 @@ pub async fn register_vehicle(
     vehicle_license_plate: String,
     #[server(default)] device_id: Option<String>,
 ) -> Result<Registered, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
+    let store = expect_context::<event_store::EventStore>();
     let device_id = device_id
         .map(|d| d.trim().to_string())
         .filter(|d| !d.is_empty());
@@ -69,125 +73,3 @@ fn confirm_plain_form_post(registered: &Registered) {
 
 #[cfg(feature = "ssr")]
 pub use command::register;
-
-#[cfg(feature = "ssr")]
-mod command {
-    use chrono::{DateTime, Utc};
-    use uuid::Uuid;
-
-    use super::Registered;
-    use crate::error::{AppError, ErrorKind};
-    use crate::event_store::{AppendCondition, AppendError, EventStore, Query};
-    use crate::fleet::assign_device::{
-        already_assigned, device_query, device_vehicle, parse_device_id,
-    };
-    use crate::fleet::events::{
-        plate_tag, DeviceAssigned, VehicleRegistered, VehicleScope, VEHICLE_REGISTERED,
-    };
-    use crate::fleet::license_plate::LicensePlate;
-
-    /// Registers a vehicle, with its GPS device when `device_id` is given (409
-    /// `device_already_assigned` if another vehicle holds it). `vehicle_id` lets a client retry
-    /// safely: the same id and plate again answer with the stored registration instead of a
-    /// conflict.
-    pub async fn register(
-        store: &EventStore,
-        raw_plate: &str,
-        vehicle_id: Option<Uuid>,
-        device_id: Option<String>,
-        now: DateTime<Utc>,
-    ) -> Result<Registered, AppError> {
-        let plate = LicensePlate::parse(raw_plate)
-            .map_err(|message| AppError::unprocessable("vehicleLicensePlate", message))?;
-        let device_id = device_id.as_deref().map(parse_device_id).transpose()?;
-        if let Some(id) = vehicle_id {
-            crate::fleet::track_location::require_v7("vehicleRegisteredId", id)?;
-        }
-        let registered = VehicleRegistered {
-            vehicle_registered_id: vehicle_id.unwrap_or_else(Uuid::now_v7),
-            vehicle_license_plate: plate.to_string(),
-            registered_at: now,
-        };
-
-        // The consistency boundary: registrations of this plate.
-        let query = Query::of_types(&[VEHICLE_REGISTERED]).tagged(plate_tag(plate.as_str()));
-        let seen = store.read(&query, 0, 1).await?;
-        if let Some(existing) = seen.first() {
-            return answer_existing(store, existing.decode()?, registered, device_id).await;
-        }
-        let mut events = vec![registered.to_event()];
-        let mut conditions = vec![AppendCondition {
-            query: query.clone(),
-            after: None,
-        }];
-        // The device's boundary too: a device belongs to at most one vehicle.
-        if let Some(device_id) = &device_id {
-            if let Some(holder) = device_vehicle(store, device_id).await? {
-                return Err(already_assigned(device_id, holder));
-            }
-            let assigned = DeviceAssigned {
-                device_id: device_id.clone(),
-                scope: VehicleScope {
-                    vehicle_registered_id: registered.vehicle_registered_id,
-                },
-                assigned_at: now,
-            };
-            events.push(assigned.to_event(Uuid::now_v7()));
-            conditions.push(AppendCondition {
-                query: device_query(device_id),
-                after: None,
-            });
-        }
-        let conditions: Vec<&AppendCondition> = conditions.iter().collect();
-        match store.append_if_all(&events, &conditions).await {
-            Ok(_) => Ok(Registered {
-                vehicle_registered_id: registered.vehicle_registered_id,
-                vehicle_license_plate: registered.vehicle_license_plate,
-                device_id,
-            }),
-            // Someone registered the plate, or took the device, between our reads and our append.
-            Err(AppendError::Conflict { .. }) => {
-                let seen = store.read(&query, 0, 1).await?;
-                if let Some(existing) = seen.first() {
-                    return answer_existing(store, existing.decode()?, registered, device_id).await;
-                }
-                let device_id = device_id.ok_or_else(AppError::internal)?;
-                let holder = device_vehicle(store, &device_id)
-                    .await?
-                    .ok_or_else(AppError::internal)?;
-                Err(already_assigned(&device_id, holder))
-            }
-            Err(error) => Err(error.into()),
-        }
-    }
-
-    async fn answer_existing(
-        store: &EventStore,
-        existing: VehicleRegistered,
-        wanted: VehicleRegistered,
-        device_id: Option<String>,
-    ) -> Result<Registered, AppError> {
-        if existing.vehicle_registered_id == wanted.vehicle_registered_id {
-            // A retry: the device is reported only if this vehicle holds it.
-            let device_id = match device_id {
-                Some(device_id) => (device_vehicle(store, &device_id).await?
-                    == Some(existing.vehicle_registered_id))
-                .then_some(device_id),
-                None => None,
-            };
-            return Ok(Registered {
-                vehicle_registered_id: existing.vehicle_registered_id,
-                vehicle_license_plate: existing.vehicle_license_plate,
-                device_id,
-            });
-        }
-        let mut error = AppError::new(
-            ErrorKind::Conflict,
-            "plate_already_registered",
-            format!("{} is already registered", existing.vehicle_license_plate),
-        )
-        .on_field("vehicleLicensePlate");
-        error.vehicle_registered_id = Some(existing.vehicle_registered_id);
-        Err(error)
-    }
-}

@@ -1,65 +1,24 @@
-use axum::{extract::State, Json};
-use chrono::{DateTime, Utc};
-use serde::Deserialize;
-use uuid::Uuid;
+use axum::{extract::State, routing::post, Json, Router};
+use chrono::Utc;
+use event_store::EventStore;
 
-use super::{track, Fix, Tracked, VehicleRef};
+use super::{track, Tracked};
 use crate::error::AppError;
-use crate::event_store::EventStore;
-use crate::fleet::fleet_at::index::FleetIndex;
-use crate::http::JsonBody;
+use crate::fleet::fix_body::FixBody;
+use crate::fleet::fleet_index::FleetIndex;
+use crate::http::json_body::JsonBody;
+use crate::server::state::AppState;
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TrackLocationBody {
-    #[serde(default)]
-    vehicle_license_plate: Option<String>,
-    #[serde(default)]
-    vehicle_registered_id: Option<Uuid>,
-    latitude: f64,
-    longitude: f64,
-    #[serde(default)]
-    tracked_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    location_tracked_id: Option<Uuid>,
-}
-
-impl TrackLocationBody {
-    /// The fix this body reports; exactly one of plate and id names the vehicle.
-    pub fn into_fix(self) -> Result<Fix, AppError> {
-        let vehicle = match (self.vehicle_registered_id, self.vehicle_license_plate) {
-            (Some(id), None) => VehicleRef::Id(id),
-            (None, Some(plate)) => VehicleRef::Plate(plate),
-            (None, None) => {
-                return Err(AppError::bad_request(
-                    "vehicleLicensePlate",
-                    "`vehicleLicensePlate` or `vehicleRegisteredId` is required",
-                ))
-            }
-            (Some(_), Some(_)) => {
-                return Err(AppError::bad_request(
-                    "vehicleRegisteredId",
-                    "give `vehicleLicensePlate` or `vehicleRegisteredId`, not both",
-                ))
-            }
-        };
-        Ok(Fix {
-            vehicle,
-            latitude: self.latitude,
-            longitude: self.longitude,
-            tracked_at: self.tracked_at,
-            location_tracked_id: self.location_tracked_id,
-            extras: Default::default(),
-        })
-    }
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/track-location", post(handle))
 }
 
 /// `POST /track-location` `{"vehicleLicensePlate":"ABC-1234","latitude":…,"longitude":…}` (or
 /// `vehicleRegisteredId` instead of the plate) → `{"locationTrackedId":…}`
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
     State(known): State<FleetIndex>,
-    JsonBody(body): JsonBody<TrackLocationBody>,
+    JsonBody(body): JsonBody<FixBody>,
 ) -> Result<Json<Tracked>, AppError> {
     track(&store, &known, &body.into_fix()?, Utc::now())
         .await

@@ -1,24 +1,33 @@
 use axum::{
     body::Bytes,
-    extract::State,
+    extract::{DefaultBodyLimit, State},
     http::{header::CONTENT_TYPE, HeaderMap},
-    Json,
+    routing::post,
+    Json, Router,
 };
 use chrono::Utc;
 
 use super::{track_all, TrackedBatch};
 use crate::error::{AppError, ErrorKind};
-use crate::event_store::EventStore;
-use crate::fleet::fleet_at::index::FleetIndex;
-use crate::fleet::track_location::http::TrackLocationBody;
-use crate::http::parse_json;
+use crate::fleet::fix_body::FixBody;
+use crate::fleet::fleet_index::FleetIndex;
+use crate::json::parse_json;
+use crate::server::state::AppState;
+use event_store::EventStore;
 
 /// Largest batch body: 10,000 fixes with room to spare.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/track-locations",
+        post(handle).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+    )
+}
+
 /// `POST /track-locations`: a JSON array of `/track-location` bodies, or the same one per line
 /// (`Content-Type: application/x-ndjson`) → `{"stored":n,"alreadyStored":m}`.
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
     State(known): State<FleetIndex>,
     headers: HeaderMap,
@@ -30,7 +39,7 @@ pub async fn handle(
         .is_some_and(|v| {
             v.starts_with("application/x-ndjson") || v.starts_with("application/jsonl")
         });
-    let bodies: Vec<TrackLocationBody> = if ndjson {
+    let bodies: Vec<FixBody> = if ndjson {
         body.split(|b| *b == b'\n')
             .filter(|line| !line.iter().all(u8::is_ascii_whitespace))
             .enumerate()

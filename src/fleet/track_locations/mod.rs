@@ -32,12 +32,15 @@ mod command {
     use uuid::Uuid;
 
     use super::{TrackedBatch, MAX_FIXES};
-    use crate::error::{AppError, ErrorKind, ItemError};
-    use crate::event_store::EventStore;
+    use event_store::EventStore;
+
+    use crate::error::{AppError, ErrorCode, ItemError};
+    use crate::fleet::events::LocationTracked;
     use crate::fleet::events::{plate_tag, vehicle_tag, VehicleRegistered, VEHICLE_REGISTERED};
-    use crate::fleet::fleet_at::index::FleetIndex;
+    use crate::fleet::fix::{validate, Fix};
+    use crate::fleet::fleet_index::FleetIndex;
     use crate::fleet::license_plate::LicensePlate;
-    use crate::fleet::track_location::{located, validate, Fix, VehicleRef};
+    use crate::fleet::vehicle_ref::VehicleRef;
 
     pub async fn track_all(
         store: &EventStore,
@@ -47,8 +50,7 @@ mod command {
     ) -> Result<TrackedBatch, AppError> {
         if fixes.len() > MAX_FIXES {
             return Err(AppError::new(
-                ErrorKind::PayloadTooLarge,
-                "too_many_fixes",
+                ErrorCode::TooManyFixes,
                 format!(
                     "a batch holds at most {MAX_FIXES} fixes, not {}",
                     fixes.len()
@@ -110,7 +112,9 @@ mod command {
         let mut events = Vec::with_capacity(fixes.len());
         for (index, (fix, tag)) in fixes.iter().zip(&tags).enumerate() {
             match vehicles.get(tag) {
-                Some(vehicle_id) => events.push(located(fix, *vehicle_id, now).to_event()),
+                Some(vehicle_id) => {
+                    events.push(LocationTracked::of_fix(fix, *vehicle_id, now).to_event())
+                }
                 None => refused.push(item_error(
                     index,
                     AppError::vehicle_not_found(field_of(fix)),
@@ -158,8 +162,7 @@ mod command {
                 .unwrap_or_default()
         );
         let mut error = AppError::new(
-            ErrorKind::Unprocessable,
-            "invalid_items",
+            ErrorCode::InvalidItems,
             format!(
                 "{} of {total} fixes are refused, so none was stored; the first: {}",
                 items.len(),

@@ -1,19 +1,19 @@
-use axum::{
-    extract::{Path, State},
-    Json,
-};
+use axum::{extract::State, routing::get, Json, Router};
 
 use super::{current_location, CurrentLocation};
 use crate::error::AppError;
-use crate::event_store::EventStore;
-use crate::http::parse_vehicle_id;
+use crate::http::extract::VehicleId;
+use crate::server::state::AppState;
+use event_store::EventStore;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/vehicle-current-location/{vehicle_id}", get(handle))
+}
 
 /// `GET /vehicle-current-location/{vehicleRegisteredId}`
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
-    Path(id): Path<String>,
+    VehicleId(id): VehicleId,
 ) -> Result<Json<CurrentLocation>, AppError> {
-    current_location(store.pool(), parse_vehicle_id(&id)?)
-        .await
-        .map(Json)
+    current_location(store.pool(), id).await.map(Json)
 }

@@ -26,7 +26,7 @@ pub struct CurrentLocation {
 pub async fn vehicle_current_location(
     vehicle_registered_id: Uuid,
 ) -> Result<CurrentLocation, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
+    let store = expect_context::<event_store::EventStore>();
     current_location(store.pool(), vehicle_registered_id).await
 }
 
@@ -36,8 +36,8 @@ pub async fn current_location(
     pool: &sqlx::PgPool,
     vehicle_id: Uuid,
 ) -> Result<CurrentLocation, AppError> {
-    use crate::error::ErrorKind;
-    let vehicle = crate::fleet::get_vehicle::by_id(pool, vehicle_id).await?;
+    use crate::error::ErrorCode;
+    let vehicle = crate::fleet::vehicle::Vehicle::load(pool, vehicle_id).await?;
     match (vehicle.latitude, vehicle.longitude, vehicle.tracked_at) {
         (Some(latitude), Some(longitude), Some(tracked_at)) => Ok(CurrentLocation {
             vehicle_registered_id: vehicle.vehicle_registered_id,
@@ -47,8 +47,7 @@ pub async fn current_location(
             tracked_at,
         }),
         _ => Err(AppError::new(
-            ErrorKind::NotFound,
-            "no_location_yet",
+            ErrorCode::NoLocationYet,
             "this vehicle has not reported a position yet",
         )
         .on_field("vehicleRegisteredId")),

@@ -1,40 +1,29 @@
-use axum::{
-    extract::{Path, Query, State},
-    Json,
-};
+use axum::{extract::State, routing::get, Json, Router};
+use event_store::EventStore;
 use serde::Deserialize;
 
 use super::{history, EventPage, DEFAULT_PAGE};
 use crate::error::AppError;
-use crate::event_store::EventStore;
-use crate::http::parse_vehicle_id;
+use crate::http::extract::{QueryParams, VehicleId, WholeNumber};
+use crate::server::state::AppState;
 
-#[derive(Deserialize)]
-pub struct PageParams {
-    after: Option<String>,
-    limit: Option<String>,
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/vehicles/{vehicle_id}/events", get(handle))
 }
 
-fn number(field: &str, raw: Option<String>, default: i64) -> Result<i64, AppError> {
-    match raw {
-        None => Ok(default),
-        Some(raw) => raw.parse().map_err(|_| {
-            AppError::bad_request(
-                field,
-                format!("{field} must be a whole number, not {raw:?}"),
-            )
-        }),
-    }
+#[derive(Deserialize)]
+struct PageParams {
+    after: Option<WholeNumber>,
+    limit: Option<WholeNumber>,
 }
 
 /// `GET /vehicles/{id}/events?after=<position>&limit=<1..1000>` → `EventPage`
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
-    Path(id): Path<String>,
-    Query(params): Query<PageParams>,
+    VehicleId(vehicle_id): VehicleId,
+    QueryParams(params): QueryParams<PageParams>,
 ) -> Result<Json<EventPage>, AppError> {
-    let vehicle_id = parse_vehicle_id(&id)?;
-    let after = number("after", params.after, 0)?;
-    let limit = number("limit", params.limit, DEFAULT_PAGE)?;
+    let after = params.after.map_or(0, |WholeNumber(n)| n);
+    let limit = params.limit.map_or(DEFAULT_PAGE, |WholeNumber(n)| n);
     history(&store, vehicle_id, after, limit).await.map(Json)
 }

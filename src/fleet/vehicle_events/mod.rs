@@ -40,20 +40,21 @@ pub async fn vehicle_events(
     after: i64,
     limit: i64,
 ) -> Result<EventPage, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
+    let store = expect_context::<event_store::EventStore>();
     history(&store, vehicle_registered_id, after, limit).await
 }
 
 #[cfg(feature = "ssr")]
 pub async fn history(
-    store: &crate::event_store::EventStore,
+    store: &event_store::EventStore,
     vehicle_id: Uuid,
     after: i64,
     limit: i64,
 ) -> Result<EventPage, AppError> {
-    use crate::event_store::Query;
     use crate::fleet::events::vehicle_tag;
-    use crate::fleet::track_location::{resolve_vehicle, VehicleRef};
+    use crate::fleet::registrations::resolve_vehicle;
+    use crate::fleet::vehicle_ref::VehicleRef;
+    use event_store::Query;
 
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(AppError::unprocessable(

@@ -84,9 +84,8 @@ async fn pages_through_a_vehicles_audit_trail_oldest_first() {
 mod until_a_moment {
     use chrono::{DateTime, Duration, TimeZone, Utc};
 
-    use crate::fleet::register_vehicle::register;
-    use crate::fleet::track_location::VehicleRef;
     use crate::fleet::vehicle_events::until::{history_until, HistoryPage};
+    use crate::fleet::vehicle_ref::VehicleRef;
     use crate::test_support::TestDb;
 
     fn base() -> DateTime<Utc> {
@@ -112,19 +111,10 @@ mod until_a_moment {
         // Given a vehicle registered at 08:10 with fixes that arrived out of order, one of them
         // an import from before its registration
         let db = TestDb::new().await;
-        let id = register(
-            &db.store,
-            "PAST-1",
-            None,
-            None,
-            base() + Duration::minutes(10),
-        )
-        .await
-        .unwrap()
-        .vehicle_registered_id;
-        register(&db.store, "OTHER-9", None, None, base())
-            .await
-            .unwrap();
+        let id = db
+            .given_registered("PAST-1", base() + Duration::minutes(10))
+            .await;
+        db.given_registered("OTHER-9", base()).await;
         for minute in [30, 20, 5, 40, 25] {
             fix(&db, "PAST-1", minute).await;
         }
@@ -171,10 +161,7 @@ mod until_a_moment {
     #[tokio::test]
     async fn refuses_a_page_size_out_of_range_and_an_unknown_vehicle() {
         let db = TestDb::new().await;
-        let id = register(&db.store, "PAGE-1", None, None, base())
-            .await
-            .unwrap()
-            .vehicle_registered_id;
+        let id = db.given_registered("PAGE-1", base()).await;
         let error = history_until(&db.store, id, None, None, 0)
             .await
             .unwrap_err();

@@ -54,7 +54,7 @@ pub async fn vehicle_history(
     before_position: Option<i64>,
     limit: i64,
 ) -> Result<HistoryPage, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
+    let store = expect_context::<event_store::EventStore>();
     let before = before_at
         .zip(before_position)
         .map(|(at, position)| HistoryCursor { at, position });
@@ -65,16 +65,17 @@ pub async fn vehicle_history(
 /// the few other events of the vehicle from the log by its tag.
 #[cfg(feature = "ssr")]
 pub async fn history_until(
-    store: &crate::event_store::EventStore,
+    store: &event_store::EventStore,
     vehicle_id: Uuid,
     until: Option<DateTime<Utc>>,
     before: Option<HistoryCursor>,
     limit: i64,
 ) -> Result<HistoryPage, AppError> {
     use super::MAX_PAGE;
-    use crate::event_store::{Query, StoredEvent};
     use crate::fleet::events::{vehicle_tag, DEVICE_ASSIGNED, VEHICLE_REGISTERED};
-    use crate::fleet::track_location::{resolve_vehicle, VehicleRef};
+    use crate::fleet::registrations::resolve_vehicle;
+    use crate::fleet::vehicle_ref::VehicleRef;
+    use event_store::{Query, StoredEvent};
 
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(AppError::unprocessable(
@@ -149,7 +150,7 @@ pub async fn history_until(
 
 /// A registration's or an assignment's time, as its payload says.
 #[cfg(feature = "ssr")]
-fn own_time(event: &crate::event_store::StoredEvent) -> Option<DateTime<Utc>> {
+fn own_time(event: &event_store::StoredEvent) -> Option<DateTime<Utc>> {
     #[derive(Deserialize)]
     #[serde(rename_all = "camelCase")]
     struct Times {

@@ -1,47 +1,30 @@
-use axum::{
-    extract::{Path, Query, State},
-    Json,
-};
-use chrono::{DateTime, Utc};
+use axum::{extract::State, routing::get, Json, Router};
+use event_store::EventStore;
 use serde::Deserialize;
 
 use super::{trail, TrailPoint, DEFAULT_POINTS};
 use crate::error::AppError;
-use crate::event_store::EventStore;
-use crate::http::parse_vehicle_id;
+use crate::http::extract::{Moment, QueryParams, VehicleId, WholeNumber};
+use crate::server::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/vehicles/{vehicle_id}/trail", get(handle))
+}
 
 #[derive(Deserialize)]
-pub struct TrailParams {
-    until: Option<String>,
-    limit: Option<String>,
+struct TrailParams {
+    until: Option<Moment>,
+    limit: Option<WholeNumber>,
 }
 
 /// `GET /vehicles/{id}/trail?until=<RFC 3339>&limit=<1..5000>` → `[TrailPoint]`, oldest first
-pub async fn handle(
+async fn handle(
     State(store): State<EventStore>,
-    Path(id): Path<String>,
-    Query(params): Query<TrailParams>,
+    VehicleId(vehicle_id): VehicleId,
+    QueryParams(params): QueryParams<TrailParams>,
 ) -> Result<Json<Vec<TrailPoint>>, AppError> {
-    let vehicle_id = parse_vehicle_id(&id)?;
-    let until = match params.until {
-        None => None,
-        Some(raw) => Some(
-            DateTime::parse_from_rfc3339(&raw)
-                .map_err(|_| {
-                    AppError::bad_request("until", format!("{raw:?} is not an RFC 3339 time"))
-                })?
-                .with_timezone(&Utc),
-        ),
-    };
-    let limit = match params.limit {
-        None => DEFAULT_POINTS,
-        Some(raw) => raw.parse().map_err(|_| {
-            AppError::bad_request(
-                "limit",
-                format!("limit must be a whole number, not {raw:?}"),
-            )
-        })?,
-    };
+    let until = params.until.map(|Moment(at)| at);
+    let limit = params.limit.map_or(DEFAULT_POINTS, |WholeNumber(n)| n);
     trail(store.pool(), vehicle_id, until, limit)
         .await
         .map(Json)

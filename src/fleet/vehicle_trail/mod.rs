@@ -29,7 +29,7 @@ pub async fn get_vehicle_trail(
     vehicle_registered_id: Uuid,
     until: Option<DateTime<Utc>>,
 ) -> Result<Vec<TrailPoint>, AppError> {
-    let store = expect_context::<crate::event_store::EventStore>();
+    let store = expect_context::<event_store::EventStore>();
     trail(store.pool(), vehicle_registered_id, until, DEFAULT_POINTS).await
 }
 
@@ -47,7 +47,7 @@ pub async fn trail(
             format!("limit must be from 1 to {MAX_POINTS}"),
         ));
     }
-    crate::fleet::get_vehicle::by_id(pool, vehicle_id).await?;
+    crate::fleet::vehicle::Vehicle::load(pool, vehicle_id).await?;
     let mut trail: Vec<TrailPoint> = sqlx::query_as(
         "SELECT latitude, longitude, tracked_at FROM vehicle_positions
          WHERE vehicle_id = $1 AND tracked_at <= $2

@@ -1,18 +1,14 @@
 use chrono::{Duration, TimeZone, Utc};
 use serde_json::json;
 
-use crate::fleet::register_vehicle::register;
-use crate::fleet::track_location::VehicleRef;
+use crate::fleet::vehicle_ref::VehicleRef;
 use crate::test_support::{assert_error, TestDb};
 
 #[tokio::test]
 async fn the_trail_holds_the_last_fixes_up_to_a_moment_in_device_time_order() {
     let db = TestDb::new().await;
     let base = Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap();
-    let id = register(&db.store, "TRAIL-1", None, None, base)
-        .await
-        .unwrap()
-        .vehicle_registered_id;
+    let id = db.given_registered("TRAIL-1", base).await;
     for minute in [3, 1, 2, 5] {
         let at = base + Duration::minutes(minute);
         db.fix_at(VehicleRef::Id(id), at, (minute as f64, 0.0))

@@ -15,6 +15,8 @@ mod group;
 mod read;
 mod rebuild;
 mod subscription;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 #[cfg(test)]
 mod tests;
 
@@ -116,9 +118,12 @@ impl EventStore {
         &self.pool
     }
 
-    /// Applies the schema migrations (event store and read models).
+    /// Applies the store's own schema migrations (`crates/event-store/migrations`). They share
+    /// PostgreSQL's migration table with the app's, so each side ignores the other's versions.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        sqlx::migrate!("./migrations").run(&self.pool).await
+        let mut migrator = sqlx::migrate!("./migrations");
+        migrator.set_ignore_missing(true);
+        migrator.run(&self.pool).await
     }
 
     /// Number of stored events.

@@ -4,14 +4,44 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde_json::json;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::Barrier;
 use uuid::Uuid;
 
 use super::append::append_in;
 use super::subscription::Step;
 use super::*;
-use crate::test_support::TestDb;
+use crate::testing::TestDatabase;
+
+/// A store on a database of its own.
+struct TestDb {
+    store: EventStore,
+    _database: TestDatabase,
+}
+
+impl TestDb {
+    async fn new() -> Self {
+        Self::with_connections(8).await
+    }
+
+    async fn with_connections(max_connections: u32) -> Self {
+        let database = TestDatabase::create(max_connections).await;
+        let store = EventStore::new(database.pool.clone());
+        store.migrate().await.expect("the store's migrations apply");
+        Self {
+            store,
+            _database: database,
+        }
+    }
+
+    fn pool(&self) -> &PgPool {
+        self.store.pool()
+    }
+
+    async fn event_count(&self) -> i64 {
+        self.store.count().await.unwrap()
+    }
+}
 
 fn event(tags: &[&str]) -> NewEvent {
     NewEvent {

@@ -72,7 +72,7 @@ async fn listen_until_error(pool: &PgPool, sender: &watch::Sender<u64>) -> sqlx:
         Err(error) => return error,
     };
     listener.ignore_pool_close_event(true);
-    if let Err(error) = listener.listen(super::CHANNEL).await {
+    if let Err(error) = listener.listen(crate::CHANNEL).await {
         return error;
     }
     loop {

@@ -1,0 +1,33 @@
+//! The shell of AssignDevice: checks the input and the vehicle, then reads, decides, appends.
+
+use chrono::{DateTime, Utc};
+use event_store::EventStore;
+use uuid::Uuid;
+
+use super::decide::AssignDevice;
+use super::DeviceAssignment;
+use crate::error::AppError;
+use crate::fleet::decision::execute;
+use crate::fleet::devices::parse_device_id;
+use crate::fleet::registrations::resolve_vehicle;
+use crate::fleet::vehicle_ref::VehicleRef;
+
+/// Assigns a device to a registered vehicle. Assigning it again to the same vehicle is a
+/// harmless retry; to another vehicle, a conflict.
+pub async fn assign(
+    store: &EventStore,
+    vehicle_id: Uuid,
+    raw_device_id: &str,
+    now: DateTime<Utc>,
+) -> Result<DeviceAssignment, AppError> {
+    let device_id = parse_device_id(raw_device_id)?;
+    // A registration is never undone: once found, the vehicle stays, so it needs no
+    // condition of its own.
+    resolve_vehicle(store, &VehicleRef::Id(vehicle_id)).await?;
+    let command = AssignDevice {
+        vehicle_id,
+        device_id,
+        at: now,
+    };
+    execute(store, &command).await
+}

@@ -1,0 +1,130 @@
+//! Commands as decisions: a pure `decide(state) -> events + answer` over the events of the
+//! command's consistency boundary, and the one async shell that reads, decides and appends with
+//! the condition that nothing new matched the boundary in between (after `disintegrate`).
+//!
+//! On a conflict the shell reads and decides again: the second decision sees what raced it and
+//! answers as a retry or refuses, so no command ever appends over a decision it did not see.
+
+use event_store::{AppendCondition, AppendError, EventStore, Query, StoredEvent};
+
+use crate::error::AppError;
+use crate::fleet::events::{
+    DeviceAssigned, VehicleRegistered, DEVICE_ASSIGNED, VEHICLE_REGISTERED,
+};
+
+/// The events decisions are taken on, decoded.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FleetEvent {
+    VehicleRegistered(VehicleRegistered),
+    DeviceAssigned(DeviceAssigned),
+}
+
+impl FleetEvent {
+    /// `None` for the events no decision looks at (fixes).
+    pub fn decode(event: &StoredEvent) -> Result<Option<Self>, AppError> {
+        Ok(match event.event_type.as_str() {
+            VEHICLE_REGISTERED => Some(Self::VehicleRegistered(event.decode()?)),
+            DEVICE_ASSIGNED => Some(Self::DeviceAssigned(event.decode()?)),
+            _ => None,
+        })
+    }
+
+    fn to_event(&self) -> event_store::NewEvent {
+        match self {
+            Self::VehicleRegistered(registered) => registered.to_event(),
+            Self::DeviceAssigned(assigned) => assigned.to_event(uuid::Uuid::now_v7()),
+        }
+    }
+}
+
+/// What a decision stores, and what the command answers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decided<A> {
+    pub events: Vec<FleetEvent>,
+    pub answer: A,
+}
+
+impl<A> Decided<A> {
+    /// Nothing to store (a retry, or a state that already holds): just the answer.
+    pub fn answer(answer: A) -> Self {
+        Self {
+            events: Vec::new(),
+            answer,
+        }
+    }
+}
+
+/// A command over a consistency boundary.
+pub trait Decision {
+    type State: Default;
+    type Answer;
+
+    /// The events the decision depends on: read before deciding, and appended only if none new
+    /// matched since.
+    fn boundary(&self) -> Vec<Query>;
+
+    /// Folds one event of the boundary into the state.
+    fn evolve(state: &mut Self::State, event: FleetEvent);
+
+    fn decide(&self, state: &Self::State) -> Result<Decided<Self::Answer>, AppError>;
+
+    /// The state after `events`: the "given" of a decision's tests, and the shell's fold.
+    fn given(events: impl IntoIterator<Item = FleetEvent>) -> Self::State {
+        let mut state = Self::State::default();
+        for event in events {
+            Self::evolve(&mut state, event);
+        }
+        state
+    }
+}
+
+/// A boundary holds a handful of events (one registration per plate, one assignment per
+/// device), so a page this size reads it whole in one round trip.
+const BOUNDARY_PAGE: i64 = 100;
+
+/// Attempts before a conflict becomes an error. A second attempt sees the racing event, and
+/// a boundary only grows: a third conflict means the store misbehaves.
+const MAX_ATTEMPTS: usize = 3;
+
+/// Reads the boundary, decides, appends if the boundary is unchanged; decides again on a
+/// conflict.
+pub async fn execute<D: Decision>(store: &EventStore, decision: &D) -> Result<D::Answer, AppError> {
+    for _ in 0..MAX_ATTEMPTS {
+        let mut state = D::State::default();
+        let mut conditions = Vec::new();
+        for query in decision.boundary() {
+            let mut after = None;
+            loop {
+                let page = store
+                    .read(&query, after.unwrap_or(0), BOUNDARY_PAGE)
+                    .await?;
+                let full = page.len() as i64 == BOUNDARY_PAGE;
+                for event in &page {
+                    after = Some(event.position);
+                    if let Some(event) = FleetEvent::decode(event)? {
+                        D::evolve(&mut state, event);
+                    }
+                }
+                if !full {
+                    break;
+                }
+            }
+            conditions.push(AppendCondition { query, after });
+        }
+        let decided = decision.decide(&state)?;
+        if decided.events.is_empty() {
+            return Ok(decided.answer);
+        }
+        let events: Vec<_> = decided.events.iter().map(FleetEvent::to_event).collect();
+        let conditions: Vec<&AppendCondition> = conditions.iter().collect();
+        match store.append_if_all(&events, &conditions).await {
+            Ok(_) => return Ok(decided.answer),
+            // Someone appended to the boundary between our read and our append: decide again.
+            Err(AppendError::Conflict { .. }) => continue,
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Err(AppError::internal(format_args!(
+        "the boundary changed under each of {MAX_ATTEMPTS} attempts"
+    )))
+}

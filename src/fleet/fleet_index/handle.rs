@@ -1,0 +1,123 @@
+//! The index shared by the server's tasks: loaded from the log, kept current by following it.
+
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc, Mutex, RwLock,
+};
+
+use chrono::{DateTime, Utc};
+use event_store::{follow, Cursor, EventStore, StoredEvent, Wakeups};
+use uuid::Uuid;
+
+use super::history::Index;
+use super::FleetPosition;
+use crate::fleet::vehicle_ref::VehicleRef;
+
+/// Shared handle; cheap to clone.
+#[derive(Clone, Default)]
+pub struct FleetIndex {
+    index: Arc<RwLock<Index>>,
+    /// Set once the whole log has been folded: until then queries go to PostgreSQL.
+    ready: Arc<AtomicBool>,
+    /// The task that keeps the index current, once started.
+    follower: Arc<Mutex<Option<tokio::task::AbortHandle>>>,
+}
+
+impl FleetIndex {
+    /// Folds the whole log, then follows it in a background task.
+    pub async fn start(store: &EventStore, wakeups: Wakeups) -> sqlx::Result<Self> {
+        let index = Self::default();
+        index.load(store, wakeups).await?;
+        Ok(index)
+    }
+
+    /// The same in the background, so the server answers (from PostgreSQL) while it loads.
+    pub fn spawn(store: EventStore, wakeups: Wakeups) -> Self {
+        let index = Self::default();
+        let loading = index.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            match loading.load(&store, wakeups).await {
+                Ok(()) => tracing::info!(
+                    fixes = loading.fixes(),
+                    seconds = started.elapsed().as_secs_f64(),
+                    "fleet index ready"
+                ),
+                Err(error) => tracing::error!(
+                    %error,
+                    "the fleet index could not load; the fleet at T comes from PostgreSQL"
+                ),
+            }
+        });
+        index
+    }
+
+    async fn load(&self, store: &EventStore, wakeups: Wakeups) -> sqlx::Result<()> {
+        let mut cursor = Cursor::default();
+        loop {
+            let events = store.read_committed(cursor, 10_000).await?;
+            let Some(last) = events.last() else { break };
+            cursor = last.cursor();
+            self.apply(&events);
+        }
+        self.ready.store(true, Ordering::Release);
+        let follower = self.clone();
+        let task = tokio::spawn(follow(
+            store.pool().clone(),
+            cursor,
+            wakeups,
+            move |events| follower.apply(events),
+        ));
+        *self.follower.lock().expect("follower lock") = Some(task.abort_handle());
+        Ok(())
+    }
+
+    /// Stops following the log, so the index is freed with its last handle.
+    pub fn stop(&self) {
+        if let Some(task) = self.follower.lock().expect("follower lock").take() {
+            task.abort();
+        }
+    }
+
+    /// Bytes the fixes take in memory, spare capacity included.
+    pub fn fix_bytes(&self) -> usize {
+        self.index.read().expect("index lock").fix_bytes()
+    }
+
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// How far into the log the index has read.
+    pub fn cursor(&self) -> Cursor {
+        self.index.read().expect("index lock").cursor
+    }
+
+    fn apply(&self, events: &[StoredEvent]) {
+        self.index.write().expect("index lock").apply(events);
+    }
+
+    /// Every vehicle registered or tracked at or before `at`, at its latest fix at or before
+    /// `at`, by plate.
+    pub fn fleet_at(&self, at: DateTime<Utc>) -> Vec<FleetPosition> {
+        self.index
+            .read()
+            .expect("index lock")
+            .fleet_at(at.timestamp_micros())
+    }
+
+    /// The id of the vehicle registered as `vehicle`, if the index has read its registration.
+    /// A registration is never undone and a plate names one vehicle, so a vehicle found here is
+    /// registered for good; one not found may be too new: ask the log.
+    pub fn known_vehicle(&self, vehicle: &VehicleRef) -> Option<Uuid> {
+        self.index
+            .read()
+            .expect("index lock")
+            .known_vehicle(vehicle)
+    }
+
+    /// Fixes held in memory.
+    pub fn fixes(&self) -> usize {
+        self.index.read().expect("index lock").fixes()
+    }
+}

@@ -1,0 +1,73 @@
+//! The HTTP JSON API's plumbing: every slice's routes merged, the extractors they share and the
+//! JSON error response. The handlers and their routes live with their use case in
+//! `fleet/*/http.rs`.
+
+pub mod extract;
+pub mod json_body;
+
+pub use extract::{Moment, QueryParams, VehicleId, WholeNumber};
+pub use json_body::{JsonBody, BODY_LIMIT};
+
+use axum::{
+    extract::DefaultBodyLimit,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json, Router,
+};
+use serde_json::json;
+
+use crate::error::{AppError, ErrorKind};
+use crate::fleet::{
+    assign_device, fleet_at, get_vehicle, list_vehicles, live_updates, osmand, register_vehicle,
+    track_location, track_locations, vehicle_current_location, vehicle_events, vehicle_trail,
+};
+use crate::server::health;
+use crate::server::state::AppState;
+
+/// The routes of the system this one replaces, and the new ones.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(osmand::http::routes())
+        .merge(register_vehicle::http::routes())
+        .merge(assign_device::http::routes())
+        .merge(track_location::http::routes())
+        .merge(track_locations::http::routes())
+        .merge(vehicle_current_location::http::routes())
+        .merge(list_vehicles::http::routes())
+        .merge(get_vehicle::http::routes())
+        .merge(vehicle_events::http::routes())
+        .merge(vehicle_trail::http::routes())
+        .merge(fleet_at::http::routes())
+        .merge(live_updates::http::routes())
+        .merge(health::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self.kind {
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// `{"error":{"code","message","field"}}`, plus the existing vehicle's id on a conflict and each
+/// refused item of a batch. A server failure's cause is logged here, once, and never sent.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log_if_internal();
+        let mut error = json!({ "code": self.code, "message": self.message, "field": self.field });
+        if let Some(id) = self.vehicle_registered_id {
+            error["vehicleRegisteredId"] = json!(id);
+        }
+        if !self.items.is_empty() {
+            error["items"] = json!(self.items);
+        }
+        (self.status(), Json(json!({ "error": error }))).into_response()
+    }
+}
