@@ -3,7 +3,8 @@
 # least 30 map updates per second in Chromium"). Installs what is missing (chromium, faketime), makes
 # sure PostgreSQL answers, then, each step announced:
 #
-#   1. cargo leptos build --release           (reuses target/)
+#   1. cargo leptos build --release --lib-features hydrate --lib-features probes  (reuses target/;
+#      the probes tell the benchmark what the map drew)
 #   2. a fresh database fleetline_scrub_<random>, dropped at exit whatever happens
 #   3. the built server under libfaketime, its clock a day back, and 1,000 vehicles registered through
 #      POST /register-vehicle: the API registers at the server's clock, and the fleet at a past
@@ -82,8 +83,8 @@ main() {
 	if [ "${SKIP_BUILD:-0}" = 1 ]; then
 		say "SKIP_BUILD=1: using target/release/fleetline and target/site as they are"
 	else
-		say "building the release: cargo leptos build --release"
-		cargo leptos build --release
+		say "building the release with the map's probes"
+		cargo leptos build --release --lib-features hydrate --lib-features probes
 	fi
 	[ -x target/release/fleetline ] || die "target/release/fleetline is missing: cargo leptos build --release"
 

@@ -4,9 +4,10 @@
 #
 #   1. cargo fmt --all --check
 #   2. cargo clippy --workspace --features ssr --all-targets -- -D warnings
-#   3. cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings
+#   3. cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate[,probes] -- -D warnings
 #   4. cargo test --workspace --features ssr   (the app and the event store crate; each test makes its own database through TEST_DATABASE_URL)
-#   5. cargo leptos build --release
+#   5. cargo leptos build --release --lib-features hydrate --lib-features probes
+#      (the map's probes for the end-to-end tests: see app/map/probes.rs)
 #   6. end-to-end: the built server on a free port with a fresh database fleetline_e2e_<random>,
 #      then `npx playwright test` in end2end/ against it; the server is stopped and the database
 #      dropped afterwards, whatever happens
@@ -286,14 +287,16 @@ main() {
 		cargo clippy --workspace --features ssr --all-targets -- -D warnings || true
 	run_stage "clippy (browser, hydrate, wasm32)" summary_cargo \
 		cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate -- -D warnings || true
+	run_stage "clippy (browser, hydrate with the test probes)" summary_cargo \
+		cargo clippy --lib --target wasm32-unknown-unknown --no-default-features --features hydrate,probes -- -D warnings || true
 	run_stage "cargo test --workspace --features ssr" summary_test \
 		cargo test --workspace --features ssr || true
 
 	if [ "$FAILED" -ne 0 ]; then
 		say "skipping the release build and the end-to-end tests: an earlier stage failed"
 	else
-		run_stage "cargo leptos build --release" summary_cargo \
-			cargo leptos build --release || true
+		run_stage "cargo leptos build --release (with the map's probes)" summary_cargo \
+			cargo leptos build --release --lib-features hydrate --lib-features probes || true
 		if [ "$FAILED" -ne 0 ]; then
 			say "skipping the end-to-end tests: the build failed"
 		elif [ "$SKIP_E2E" = 1 ]; then

@@ -75,6 +75,7 @@ impl LabelCanvas {
     }
 
     /// Vehicles' labels drawn.
+    #[cfg(feature = "probes")]
     pub fn plates(&self) -> usize {
         self.labels
             .iter()

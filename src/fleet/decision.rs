@@ -128,3 +128,31 @@ pub async fn execute<D: Decision>(store: &EventStore, decision: &D) -> Result<D:
         "the boundary changed under each of {MAX_ATTEMPTS} attempts"
     )))
 }
+
+/// The events of decisions' given / when / then tests.
+#[cfg(test)]
+pub mod given {
+    use chrono::{DateTime, Utc};
+    use uuid::Uuid;
+
+    use super::FleetEvent;
+    use crate::fleet::events::{DeviceAssigned, VehicleRegistered, VehicleScope};
+
+    pub fn registered(plate: &str, vehicle_id: Uuid, at: DateTime<Utc>) -> FleetEvent {
+        FleetEvent::VehicleRegistered(VehicleRegistered {
+            vehicle_registered_id: vehicle_id,
+            vehicle_license_plate: plate.into(),
+            registered_at: at,
+        })
+    }
+
+    pub fn assigned(device_id: &str, vehicle_id: Uuid, at: DateTime<Utc>) -> FleetEvent {
+        FleetEvent::DeviceAssigned(DeviceAssigned {
+            device_id: device_id.into(),
+            scope: VehicleScope {
+                vehicle_registered_id: vehicle_id,
+            },
+            assigned_at: at,
+        })
+    }
+}

@@ -1,17 +1,58 @@
 //! A small event store on PostgreSQL. It knows nothing of vehicles: an event is a type, a JSON
 //! payload and a set of tags, stored once in an append-only table.
 //!
-//! Guarantees (see `migrations/*_event_store.sql` for the table):
-//! - append-only, refused by the database itself;
-//! - conditional appends ("dynamic consistency boundary"), race-free at READ COMMITTED through
-//!   transaction-scoped advisory locks on the tags involved;
-//! - gap-free reading in commit order, through a transaction-id cursor;
-//! - subscriptions whose checkpoint moves in the same transaction as their read model;
-//! - rebuilds aside while the app runs, swapped in atomically;
-//! - idempotent appends by event id.
+//! # Guarantees, and how
+//!
+//! One table, `events (position, transaction_id, event_id, event_type, tags, payload, recorded_at)`:
+//!
+//! - **Append-only, enforced by the database.** Statement-level triggers refuse `UPDATE`, `DELETE` and
+//!   `TRUNCATE` for every role (they fire even when no row matches).
+//! - **Conditional append** ("dynamic consistency boundary"): `append(events, condition)` where the condition
+//!   is a query (event types + tags) and the last position the caller saw for it; it fails with a conflict if
+//!   a matching event was appended since. Race-free at PostgreSQL's default isolation: every writer takes
+//!   transaction-scoped advisory locks in one global order (no deadlocks) — *shared* on the tags it appends,
+//!   *exclusive* on the tags its condition reads — so a writer whose events could break a condition and the
+//!   writer deciding on it run one after the other, and the second one's check sees the first one's events,
+//!   while appends that decide nothing (fixes) never wait for each other. A condition on event types alone
+//!   takes a table lock.
+//! - **Gap-free reading in commit order.** Positions are taken at insert, not at commit. Readers order by
+//!   `(transaction_id, position)` — `transaction_id` is the writer's `pg_current_xact_id()`, kept as a
+//!   `bigint` so the planner has statistics for it — and read only below
+//!   `pg_snapshot_xmin(pg_current_snapshot())`, so an event whose transaction commits late is
+//!   waited for, never skipped. (The horizon is the whole cluster's: a long transaction anywhere on the server
+//!   delays subscribers until it ends; give Fleetline its own cluster in production.)
+//! - **Subscriptions**: each projection's checkpoint is a row, locked with `FOR UPDATE SKIP LOCKED` for each
+//!   batch and moved in the same transaction as the read-model rows — each event takes effect exactly once,
+//!   across crashes, and with several app instances only one applies a batch at a time (up to 5,000 events;
+//!   these commits do not wait for the disk: a lost one is re-applied from the log with its checkpoint).
+//!   Subscribers are woken by `LISTEN/NOTIFY` — one coalesced notification sent by the store after its appends
+//!   commit (a `NOTIFY` inside the writers' transactions would hold PostgreSQL's notification lock through
+//!   each commit and serialise them) — with a slow poll as a safety net; a subscriber that finds committed
+//!   events still held back by an older open transaction looks again 50 ms later.
+//! - **Rebuilds** while the app runs: the log is read once for all projections (the next batch is read while
+//!   the last is applied) and replayed into fresh copies of their tables, each in a schema of its own. The
+//!   copies are filled without their indexes, without waiting for the disk (a crash loses only the copies),
+//!   then given the live tables' indexes and constraints, built by sorting. Then, in one transaction holding
+//!   the checkpoints (the live runners pause), the last events are applied, the copies replace the live
+//!   tables and the checkpoints move. Readers see the old tables until that commit, then the new ones.
+//! - **Idempotent appends by event id** (`event_id` is unique; an append whose events are all stored already
+//!   succeeds without storing anything), which makes client-chosen ids safe to retry. A batch appended
+//!   without a condition is one statement that first assumes every event is new: `ON CONFLICT DO NOTHING`
+//!   would cost every row a speculative insertion (about 15% of an append). When an id was stored before,
+//!   the unique index refuses the statement and it runs again skipping the stored ids — one more round trip
+//!   for that batch's sender. Grouped single appends, which share a statement among many callers, always
+//!   skip stored ids: one client's retry must not make its whole group run twice.
+//! - **Payloads are `json`**, the text as the writer serialised it: checked on the way in, never converted.
+//!   (`jsonb` parsed each payload into a tree on insert and printed it back on every read, for operators the
+//!   store does not use.) Reads select on tags (GIN), event ids or commit order; a read by type alone is
+//!   answered by scanning the table, as no use case makes one (nor a condition on types alone, which would
+//!   scan it holding the table lock that such a condition takes). The migration that made this change
+//!   (`20261201000004_events_json_payload.sql`) rewrites the events table once, holding it locked: on a
+//!   long log, upgrade in a quiet hour.
 
 mod append;
 mod group;
+mod locks;
 mod read;
 mod rebuild;
 mod subscription;

@@ -6,7 +6,6 @@ use std::{
     collections::{HashMap, HashSet},
 };
 
-use chrono::{DateTime, Utc};
 use leaflet::{
     LatLng, LatLngBounds, Map, MapOptions, Polyline, PolylineOptions, TileLayer, TileLayerOptions,
 };
@@ -26,7 +25,8 @@ use crate::app::throttle::Throttle;
 /// Leaflet objects live in the browser's only thread, outside the reactive system.
 pub(super) struct MapView {
     pub(super) map: Map,
-    /// The map's element, which tells the benchmark what it shows (see `mark_drawn`).
+    /// The map's element, which tells the tests and the benchmark what it shows.
+    #[cfg(feature = "probes")]
     pub(super) element: web_sys::HtmlElement,
     /// Plates and counts, drawn over the markers.
     pub(super) labels: LabelCanvas,
@@ -36,6 +36,8 @@ pub(super) struct MapView {
     /// Counts changes of the map's projection (zoom, view reset): marker points worked out
     /// with an older one are worked out again.
     pub(super) projection: u64,
+    /// Fleets drawn so far.
+    #[cfg(feature = "probes")]
     pub(super) renders: u64,
     pub(super) markers: HashMap<Uuid, VehicleMarker>,
     pub(super) clusters: Vec<ClusterMarker>,
@@ -118,26 +120,8 @@ pub fn ensure(
         });
         map.on("move resize", on_move.as_ref());
         on_move.forget();
-        // For tools and the end-to-end tests, which cannot see into the canvases: the view's
-        // bounds (south, west, north, east) and zoom, once each move has ended.
-        let on_view = {
-            let (map, element) = (map.clone(), element.clone());
-            Closure::<dyn Fn()>::new(move || {
-                let bounds = map.get_bounds();
-                let (south_west, north_east) = (bounds.get_south_west(), bounds.get_north_east());
-                let view = format!(
-                    "{},{},{},{}",
-                    south_west.lat(),
-                    south_west.lng(),
-                    north_east.lat(),
-                    north_east.lng()
-                );
-                let _ = element.set_attribute("data-view", &view);
-                let _ = element.set_attribute("data-zoom", &map.get_zoom().to_string());
-            })
-        };
-        map.on("moveend zoomend resize", on_view.as_ref());
-        on_view.forget();
+        #[cfg(feature = "probes")]
+        super::probes::mark_view(&map, element);
         let on_drag = Closure::<dyn Fn()>::new(on_drag);
         map.on("dragstart", on_drag.as_ref());
         on_drag.forget();
@@ -151,10 +135,12 @@ pub fn ensure(
         let _ = element.append_child(&records);
         *view = Some(MapView {
             map,
+            #[cfg(feature = "probes")]
             element: (**element).clone(),
             labels,
             records: records.unchecked_into(),
             projection: 0,
+            #[cfg(feature = "probes")]
             renders: 0,
             markers: HashMap::new(),
             clusters: Vec::new(),
@@ -214,32 +200,8 @@ pub(super) fn fit(map: &Map, positions: impl Iterator<Item = (f64, f64)>) -> boo
     true
 }
 
-/// For the scrubbing benchmark (end2end/bench/scrub.bench.ts), which must count the fleet
-/// updates the map actually drew, not the requests the timeline sent: the map's element
-/// carries `data-moment` (the moment of the fleet drawn, ms since the epoch, or `live`),
-/// `data-renders` (fleets drawn so far), `data-vehicles` (vehicles placed on the map) and
-/// `data-clusters` (cluster markers among them), `data-first-cluster` (where the first is) and
-/// `data-labels` (vehicles' labels shown).
-fn mark_drawn(view: &mut MapView, moment: Option<DateTime<Utc>>, vehicles: usize) {
-    view.renders += 1;
-    let moment = moment.map_or_else(|| "live".into(), |m| m.timestamp_millis().to_string());
-    let labels = view.labels.plates();
-    let element = &view.element;
-    let _ = element.set_attribute("data-labels", &labels.to_string());
-    let _ = element.set_attribute("data-vehicles", &vehicles.to_string());
-    let _ = element.set_attribute("data-clusters", &view.clusters.len().to_string());
-    // Where the first cluster is, for a test to click on it.
-    if let Some(cluster) = view.clusters.first() {
-        let (latitude, longitude) = cluster.position;
-        let _ = element.set_attribute("data-first-cluster", &format!("{latitude},{longitude}"));
-    }
-    let _ = element.set_attribute("data-renders", &view.renders.to_string());
-    let _ = element.set_attribute("data-moment", &moment);
-}
-
 pub fn show(rows: &[Row], silent: &HashSet<Uuid>, drawn: Drawn) {
     let Drawn {
-        moment,
         selected,
         following,
         ..
@@ -393,6 +355,7 @@ pub fn show(rows: &[Row], silent: &HashSet<Uuid>, drawn: Drawn) {
         }
         view.labels.draw(&view.map);
         view.write_records.call();
-        mark_drawn(view, moment, all.len());
+        #[cfg(feature = "probes")]
+        super::probes::mark_drawn(view, drawn.moment, all.len());
     });
 }

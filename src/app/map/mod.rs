@@ -17,6 +17,8 @@ mod actions;
 mod leaflet_view;
 #[cfg(feature = "hydrate")]
 mod markers;
+#[cfg(feature = "probes")]
+mod probes;
 
 use super::state::FleetState;
 

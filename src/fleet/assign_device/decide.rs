@@ -63,6 +63,7 @@ mod tests {
 
     use super::*;
     use crate::error::ErrorCode;
+    use crate::fleet::decision::given;
 
     fn at() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap()
@@ -77,13 +78,7 @@ mod tests {
     }
 
     fn assigned(device_id: &str, vehicle_id: Uuid) -> FleetEvent {
-        FleetEvent::DeviceAssigned(DeviceAssigned {
-            device_id: device_id.into(),
-            scope: VehicleScope {
-                vehicle_registered_id: vehicle_id,
-            },
-            assigned_at: at(),
-        })
+        given::assigned(device_id, vehicle_id, at())
     }
 
     #[test]

@@ -110,6 +110,7 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::fleet::decision::given;
 
     fn at() -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 12, 3, 9, 0, 0).unwrap()
@@ -125,21 +126,11 @@ mod tests {
     }
 
     fn registered(plate: &str, vehicle_id: Uuid) -> FleetEvent {
-        FleetEvent::VehicleRegistered(VehicleRegistered {
-            vehicle_registered_id: vehicle_id,
-            vehicle_license_plate: plate.into(),
-            registered_at: at(),
-        })
+        given::registered(plate, vehicle_id, at())
     }
 
     fn assigned(device_id: &str, vehicle_id: Uuid) -> FleetEvent {
-        FleetEvent::DeviceAssigned(DeviceAssigned {
-            device_id: device_id.into(),
-            scope: VehicleScope {
-                vehicle_registered_id: vehicle_id,
-            },
-            assigned_at: at(),
-        })
+        given::assigned(device_id, vehicle_id, at())
     }
 
     #[test]

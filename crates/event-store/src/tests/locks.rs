@@ -1,0 +1,95 @@
+//! The locks: a decision waits for writers of its tags; plain appends and huge batches do not
+//! wait for each other or overflow PostgreSQL's lock table.
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_waits_for_uncommitted_events_of_its_tags_and_plain_appends_do_not_wait() {
+    let db = TestDb::new().await;
+    let mut open = db.pool().begin().await.unwrap();
+    append_in(&mut open, &[event(&["plate:X", "fleet:1"])], None)
+        .await
+        .unwrap();
+
+    // Another plain append of a tag in common goes through while the first is still open.
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        db.store.append(&[event(&["fleet:1"])], None),
+    )
+    .await
+    .expect("plain appends do not wait for each other")
+    .unwrap();
+
+    // A decision about a tag of the open transaction's event ("append only if no event has it")
+    // waits for that transaction, then sees its event.
+    let deciding = {
+        let store = db.store.clone();
+        tokio::spawn(async move {
+            let condition = AppendCondition {
+                query: Query::default().tagged("plate:X"),
+                after: None,
+            };
+            store.append(&[event(&["plate:X"])], Some(&condition)).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!deciding.is_finished(), "the decision waits");
+    open.commit().await.unwrap();
+    let decided = deciding.await.unwrap();
+    assert!(
+        matches!(decided, Err(AppendError::Conflict { .. })),
+        "{decided:?}"
+    );
+    assert_eq!(db.event_count().await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grouped_append_waits_for_an_open_decision_about_its_tags() {
+    let db = TestDb::new().await;
+    let mut deciding = db.pool().begin().await.unwrap();
+    let condition = AppendCondition {
+        query: Query::default().tagged("plate:Y"),
+        after: None,
+    };
+    append_in(&mut deciding, &[event(&["plate:Y"])], Some(&condition))
+        .await
+        .unwrap();
+
+    let grouped = {
+        let store = db.store.clone();
+        tokio::spawn(async move { store.append_grouped(vec![event(&["plate:Y"])]).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!grouped.is_finished(), "the grouped append waits");
+    deciding.commit().await.unwrap();
+    let appended = grouped.await.unwrap().unwrap();
+    let decided = db.store.read(&Query::default(), 0, 10).await.unwrap();
+    assert_eq!(decided.len(), 2);
+    // It went in after the decision, as if it had come later.
+    assert_eq!(appended.positions, vec![Some(decided[1].position)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_batches_of_thousands_of_tags_do_not_overflow_the_lock_table() {
+    let db = TestDb::with_connections(8).await;
+    let barrier = Arc::new(Barrier::new(8));
+    let tasks: Vec<_> = (0..8)
+        .map(|b| {
+            let (store, barrier) = (db.store.clone(), barrier.clone());
+            tokio::spawn(async move {
+                let tags: Vec<String> = (0..5000).map(|n| format!("vehicle:{b}-{n}")).collect();
+                let batch: Vec<NewEvent> = tags.iter().map(|t| event(&[t])).collect();
+                barrier.wait().await;
+                if b % 2 == 0 {
+                    store.append(&batch, None).await
+                } else {
+                    store.append_grouped(batch).await
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().expect("stored");
+    }
+    assert_eq!(db.event_count().await, 40_000);
+}

@@ -1,0 +1,156 @@
+//! The generated fleet: vehicles registered in the store, each moving along a plausible path, and
+//! the fixes they send, loaded into the store in stages.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use event_store::EventStore;
+use fleetline::fleet::{
+    events::{LocationTracked, VehicleScope},
+    register_vehicle::register,
+};
+use fleetline::random::Lcg;
+use uuid::Uuid;
+
+use crate::measures::catch_up;
+
+/// Where a vehicle is, where it is heading (radians) and when its last fix was taken.
+struct Vehicle {
+    latitude: f64,
+    longitude: f64,
+    heading: f64,
+    at: DateTime<Utc>,
+}
+
+/// Vehicles moving along plausible paths (heading drifts, speeds 5–30 m/s), one fix every 1–10 s;
+/// one fix in fifty arrives late, up to ten minutes behind the others.
+pub struct Fleet {
+    pub ids: Vec<Uuid>,
+    vehicles: Vec<Vehicle>,
+    start: DateTime<Utc>,
+    random: Lcg,
+}
+
+impl Fleet {
+    /// Registers `vehicles` vehicles at `start`, scattered over central Europe. The seed is fixed
+    /// so that every run generates the same fleet and the same fixes.
+    pub async fn register(
+        store: &EventStore,
+        vehicles: usize,
+        start: DateTime<Utc>,
+    ) -> anyhow::Result<Self> {
+        let mut fleet = Self {
+            ids: Vec::with_capacity(vehicles),
+            vehicles: Vec::with_capacity(vehicles),
+            start,
+            random: Lcg::new(42),
+        };
+        for n in 0..vehicles {
+            let id = register(store, &format!("BENCH-{n:05}"), None, None, start)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .vehicle_registered_id;
+            // Drawn in this order (latitude, longitude, heading): the fixes depend on it.
+            let latitude = 48.0 + fleet.random.unit() * 6.0;
+            let longitude = 6.0 + fleet.random.unit() * 9.0;
+            let heading = fleet.random.unit() * std::f64::consts::TAU;
+            fleet.ids.push(id);
+            fleet.vehicles.push(Vehicle {
+                latitude,
+                longitude,
+                heading,
+                at: start,
+            });
+        }
+        Ok(fleet)
+    }
+
+    /// The moment the history starts.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    /// The latest fix taken so far (the start while there is none).
+    pub fn latest(&self) -> DateTime<Utc> {
+        self.vehicles
+            .iter()
+            .map(|v| v.at)
+            .max()
+            .unwrap_or(self.start)
+    }
+
+    /// The next `count` fixes, each from a vehicle drawn at random.
+    pub fn next_fixes(&mut self, count: usize) -> Vec<LocationTracked> {
+        (0..count)
+            .map(|_| {
+                let v = (self.random.unit() * self.ids.len() as f64) as usize;
+                let Vehicle {
+                    latitude,
+                    longitude,
+                    heading,
+                    at,
+                } = &mut self.vehicles[v];
+                let step = 1.0 + self.random.unit() * 9.0;
+                *heading += (self.random.unit() - 0.5) * 0.6;
+                let metres = step * (5.0 + self.random.unit() * 25.0);
+                *latitude = (*latitude + metres * heading.cos() / 111_000.0).clamp(-85.0, 85.0);
+                *longitude = (*longitude
+                    + metres * heading.sin() / (111_000.0 * latitude.to_radians().cos()))
+                .clamp(-179.0, 179.0);
+                *at += chrono::Duration::milliseconds((step * 1000.0) as i64);
+                let late = if self.random.unit() < 0.02 {
+                    (self.random.unit() * 600.0) as i64
+                } else {
+                    0
+                };
+                LocationTracked {
+                    location_tracked_id: Uuid::now_v7(),
+                    latitude: *latitude,
+                    longitude: *longitude,
+                    tracked_at: Some(*at - chrono::Duration::seconds(late)),
+                    extras: Default::default(),
+                    scope: VehicleScope {
+                        vehicle_registered_id: self.ids[v],
+                    },
+                }
+            })
+            .collect()
+    }
+}
+
+/// The fleet's history loaded so far, and the time spent appending it and projecting it: the
+/// history is loaded in stages, so these add up over the stages.
+#[derive(Default)]
+pub struct History {
+    pub fixes: usize,
+    pub appending: Duration,
+    pub projecting: Duration,
+}
+
+impl History {
+    /// Appends the fleet's next fixes until `size` are stored, 10,000 per call, then catches the
+    /// projections up.
+    pub async fn grow_to(
+        &mut self,
+        store: &EventStore,
+        fleet: &mut Fleet,
+        size: usize,
+    ) -> anyhow::Result<()> {
+        let began = Instant::now();
+        while self.fixes < size {
+            let count = (size - self.fixes).min(10_000);
+            let events: Vec<_> = fleet
+                .next_fixes(count)
+                .iter()
+                .map(LocationTracked::to_event)
+                .collect();
+            store.append(&events, None).await?;
+            self.fixes += count;
+        }
+        self.appending += began.elapsed();
+        let began = Instant::now();
+        catch_up(store).await;
+        self.projecting += began.elapsed();
+        Ok(())
+    }
+}

@@ -1,0 +1,148 @@
+//! The measuring: percentiles, the process's resident memory, catching the projections up, their
+//! lag (sampled while a load runs) and the fleet at T three ways.
+
+use std::{
+    future::Future,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Utc};
+use event_store::{EventStore, ProjectionRunner};
+use fleetline::fleet::{fleet_at::fleet_at, fleet_index::FleetIndex, projections};
+use fleetline::random::Lcg;
+
+/// Percentiles of durations, in milliseconds: p50, p95, p99.
+pub fn percentiles(mut samples: Vec<Duration>) -> (f64, f64, f64) {
+    samples.sort();
+    let at =
+        |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize].as_secs_f64() * 1000.0;
+    (at(0.50), at(0.95), at(0.99))
+}
+
+/// This process's resident memory, in MB (0 where /proc is not there to tell). The server runs in
+/// this process, so this is the server's memory, plus the little the load's client and its
+/// request bodies take.
+pub fn resident_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmRSS:"))
+                .and_then(|kb| kb.split_whitespace().next())
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Catches every projection up with the log, 5,000 events per batch.
+pub async fn catch_up(store: &EventStore) {
+    for projection in projections::all() {
+        ProjectionRunner::new(store.pool().clone(), projection)
+            .with_batch_size(5000)
+            .catch_up()
+            .await
+            .unwrap();
+    }
+}
+
+/// Seconds the next unapplied event (in commit order) has waited, for the slowest projection:
+/// one index probe per projection, so sampling it does not load the server.
+pub async fn lag_seconds(store: &EventStore) -> f64 {
+    sqlx::query_scalar::<_, Option<f64>>(
+        "SELECT max(extract(epoch FROM now() - next.recorded_at))::float8
+         FROM projection_checkpoints c
+         CROSS JOIN LATERAL (
+             SELECT e.recorded_at FROM events e
+             WHERE (e.transaction_id, e.position) > (c.transaction_id, c.position)
+             ORDER BY e.transaction_id, e.position LIMIT 1
+         ) AS next",
+    )
+    .fetch_one(store.pool())
+    .await
+    .unwrap()
+    .unwrap_or(0.0)
+}
+
+/// Waits until every projection has caught up with the log.
+pub async fn until_caught_up(store: &EventStore) {
+    while lag_seconds(store).await > 0.0 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs `load` while sampling the projections' lag; answers its result and the largest lag seen.
+pub async fn with_lag<T>(store: &EventStore, load: impl Future<Output = T>) -> (T, f64) {
+    let samples = Arc::new(Mutex::new(Vec::new()));
+    let sampling = {
+        let (store, samples) = (store.clone(), samples.clone());
+        tokio::spawn(async move {
+            loop {
+                let lag = lag_seconds(&store).await;
+                samples.lock().unwrap().push(lag);
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+        })
+    };
+    let result = load.await;
+    // The lag left when the load stops counts too.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    sampling.abort();
+    let max = samples.lock().unwrap().iter().copied().fold(0.0, f64::max);
+    (result, max)
+}
+
+/// The fleet at random moments of the history: the in-memory index, the SQL query (checked to
+/// agree) and folding the log. One line for the table.
+pub async fn measure_fleet_at(
+    store: &EventStore,
+    index: &FleetIndex,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    seed: u64,
+) -> anyhow::Result<String> {
+    let span = (end - start).num_milliseconds().max(1) as f64;
+    let mut random = Lcg::new(seed);
+    let mut moments = |samples: usize| {
+        (0..samples)
+            .map(|_| start + chrono::Duration::milliseconds((random.unit() * span) as i64))
+            .collect::<Vec<_>>()
+    };
+    let timed = moments(300)
+        .iter()
+        .map(|at| {
+            let t = Instant::now();
+            std::hint::black_box(index.fleet_at(*at));
+            t.elapsed()
+        })
+        .collect();
+    let (p50, p95, p99) = percentiles(timed);
+    let mut sql = Vec::new();
+    for at in moments(30) {
+        let t = Instant::now();
+        let answer = fleet_at(store.pool(), at)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        sql.push(t.elapsed());
+        assert_eq!(answer, index.fleet_at(at), "index and SQL agree at {at}");
+    }
+    let (s50, s95, _) = percentiles(sql);
+    let mut fold = Vec::new();
+    for at in moments(3) {
+        let t = Instant::now();
+        sqlx::query("SELECT DISTINCT ON (payload->'scope'->>'vehicleRegisteredId') payload FROM events
+                     WHERE event_type = 'LocationTracked' AND (payload->>'trackedAt')::timestamptz <= $1
+                     ORDER BY payload->'scope'->>'vehicleRegisteredId', (payload->>'trackedAt')::timestamptz DESC, position DESC")
+            .bind(at)
+            .fetch_all(store.pool())
+            .await?;
+        fold.push(t.elapsed());
+    }
+    let (f50, _, _) = percentiles(fold);
+    Ok(format!(
+        "index p50 {p50:.2} / p95 {p95:.2} / p99 {p99:.2} ms; SQL p50 {s50:.1} / p95 {s95:.1} ms; \
+         folding the log p50 {f50:.0} ms (index {:.0}× faster)",
+        f50 / p50
+    ))
+}
