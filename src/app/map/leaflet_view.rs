@@ -356,6 +356,19 @@ pub fn show(rows: &[Row], silent: &HashSet<Uuid>, drawn: Drawn) {
         view.labels.draw(&view.map);
         view.write_records.call();
         #[cfg(feature = "probes")]
-        super::probes::mark_drawn(view, drawn.moment, all.len());
+        {
+            view.renders += 1;
+            super::probes::mark_drawn(
+                &view.element,
+                super::probes::Drawing {
+                    renders: view.renders,
+                    moment: drawn.moment,
+                    vehicles: all.len(),
+                    clusters: view.clusters.len(),
+                    first_cluster: view.clusters.first().map(|c| c.position),
+                    labels: view.labels.plates(),
+                },
+            );
+        }
     });
 }

@@ -64,6 +64,10 @@ async fn handle(
                 stats.count_unknown_device_fixes(*fixes as u64);
                 tracing::info!(device_id, fixes, "fixes of an unknown device refused");
             }
+            // Logged once, here, where the failure becomes the device's answer.
+            if let OsmandError::Internal { cause } = &error {
+                tracing::error!(cause, "GPS fixes not stored");
+            }
             let status =
                 StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (

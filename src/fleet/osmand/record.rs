@@ -39,7 +39,9 @@ pub async fn record(
 ) -> Result<usize, OsmandError> {
     let vehicle_id = device_vehicle(store, &report.device_id)
         .await
-        .map_err(|_| OsmandError::Internal)?
+        .map_err(|error| OsmandError::Internal {
+            cause: error.cause.unwrap_or(error.message),
+        })?
         .ok_or_else(|| OsmandError::UnknownDevice {
             form: report.form,
             device_id: report.device_id.clone(),
@@ -78,6 +80,8 @@ pub async fn record(
     let appended = store
         .append(&events, None)
         .await
-        .map_err(|_| OsmandError::Internal)?;
+        .map_err(|error| OsmandError::Internal {
+            cause: format!("append: {error}"),
+        })?;
     Ok(appended.positions.iter().flatten().count())
 }

@@ -50,7 +50,10 @@ pub enum OsmandError {
         fixes: usize,
     },
     /// 500: nothing was stored, the device will retry.
-    Internal,
+    Internal {
+        /// What failed underneath, for the server's log only.
+        cause: String,
+    },
 }
 
 impl OsmandError {
@@ -63,7 +66,7 @@ impl OsmandError {
             OsmandError::UnknownDevice {
                 form: Form::Json, ..
             } => 404,
-            OsmandError::Internal => 500,
+            OsmandError::Internal { .. } => 500,
         }
     }
 }
@@ -76,7 +79,7 @@ impl fmt::Display for OsmandError {
                 f,
                 "unknown device {device_id:?}: assign it to a vehicle first (deviceId at registration, or POST /vehicles/{{id}}/device)"
             ),
-            OsmandError::Internal => f.write_str("the server failed; nothing was stored, try again"),
+            OsmandError::Internal { .. } => f.write_str("the server failed; nothing was stored, try again"),
         }
     }
 }
