@@ -320,8 +320,11 @@ main() {
 # "tests: N passed, N failed".
 print_totals() {
 	local passed=0 failed=0 p f
-	if [ -f "$LOG_DIR/cargo-test-features-ssr.log" ]; then
-		read -r p f < <(strip_ansi <"$LOG_DIR/cargo-test-features-ssr.log" | awk '
+	# The stage's log is named after its command (cargo-test-workspace-features-ssr.log).
+	local cargo_log
+	cargo_log="$(ls "$LOG_DIR"/cargo-test-*.log 2>/dev/null | head -n 1)"
+	if [ -n "$cargo_log" ]; then
+		read -r p f < <(strip_ansi <"$cargo_log" | awk '
 			/^test result: / { for (i = 2; i <= NF; i++) { if ($(i) ~ /^passed;?$/) p += $(i - 1); if ($(i) ~ /^failed;?$/) f += $(i - 1) } }
 			END { print p + 0, f + 0 }')
 		passed=$((passed + p))
