@@ -84,9 +84,70 @@ pub struct AppError {
     /// For a batch: what is wrong with each refused item.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ItemError>,
-    /// What failed underneath (a database error), for the server's log only: never sent.
-    #[serde(skip)]
-    pub cause: Option<String>,
+    /// What failed underneath (a database error), for the server's log only: never sent. It is
+    /// logged as the error becomes a response: in the JSON error of a handler, or as the error is
+    /// serialised (a server function's answer, or a page rendered on the server) — there
+    /// `skip_serializing_if` logs it, once, and always skips it.
+    #[serde(
+        default,
+        skip_deserializing,
+        skip_serializing_if = "Cause::log_and_skip"
+    )]
+    pub cause: Option<Cause>,
+}
+
+/// A failure's cause, logged once however often its error is cloned or serialised (a plain form
+/// post serialises the error twice).
+/// (Behind one pointer, so that results carrying an `AppError` stay small.)
+#[derive(Clone, Debug)]
+pub struct Cause(std::sync::Arc<CauseText>);
+
+#[derive(Debug)]
+pub struct CauseText {
+    pub text: String,
+    logged: std::sync::atomic::AtomicBool,
+}
+
+impl PartialEq for Cause {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.text == other.0.text
+    }
+}
+
+impl Serialize for Cause {
+    /// Never called (`skip_serializing_if` skips every cause), and would send nothing.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_none()
+    }
+}
+
+impl Cause {
+    fn new(text: String) -> Self {
+        Self(std::sync::Arc::new(CauseText {
+            text,
+            logged: Default::default(),
+        }))
+    }
+
+    pub fn text(&self) -> &str {
+        &self.0.text
+    }
+
+    /// Logs the cause the first time; true always (for `skip_serializing_if`).
+    fn log_and_skip(cause: &Option<Cause>) -> bool {
+        if let Some(cause) = cause {
+            cause.log();
+        }
+        true
+    }
+
+    fn log(&self) {
+        use std::sync::atomic::Ordering;
+        if !self.0.logged.swap(true, Ordering::Relaxed) {
+            #[cfg(feature = "ssr")]
+            tracing::error!(cause = %self.0.text, "request failed");
+        }
+    }
 }
 
 /// One refused item of a batch, by its index in the request.
@@ -138,20 +199,15 @@ impl AppError {
             ErrorCode::Internal,
             "the server failed; nothing was stored, try again",
         );
-        error.cause = Some(cause.to_string());
+        error.cause = Some(Cause::new(cause.to_string()));
         error
     }
 
-    /// Logs a server failure once, as it becomes a response (HTTP or server function): the
-    /// client gets the code and message, the log gets the cause.
-    pub fn log_if_internal(&self) {
-        #[cfg(feature = "ssr")]
-        if self.kind == ErrorKind::Internal {
-            tracing::error!(
-                code = ?self.code,
-                cause = self.cause.as_deref().unwrap_or("unknown"),
-                "request failed"
-            );
+    /// Logs a server failure's cause, once, as the error becomes a response: the client gets
+    /// the code and message, the log gets the cause.
+    pub fn log_cause(&self) {
+        if let Some(cause) = &self.cause {
+            cause.log();
         }
     }
 }
@@ -176,21 +232,60 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     fn from_server_fn_error(error: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         Self::new(ErrorCode::ServerFunction, error.to_string())
     }
-
-    /// On the server, where a server function's error becomes its response: logged here, once.
-    fn ser(&self) -> leptos::server_fn::Bytes {
-        use leptos::server_fn::Encodes;
-        self.log_if_internal();
-        Self::Encoder::encode(self).unwrap_or_else(|error| {
-            Self::Encoder::encode(&Self::new(ErrorCode::ServerFunction, error.to_string()))
-                .expect("a plain error serialises")
-        })
-    }
 }
 
 #[cfg(feature = "ssr")]
 impl From<serde_json::Error> for AppError {
     fn from(error: serde_json::Error) -> Self {
         Self::internal(format_args!("a stored event does not decode: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cause_is_never_sent_and_its_clones_share_one_log() {
+        let error = AppError::internal("database: connection refused");
+        let sent = serde_json::to_value(&error).unwrap();
+        assert_eq!(sent["code"], "internal");
+        assert!(sent.get("cause").is_none(), "{sent}");
+        assert!(!sent.to_string().contains("refused"), "{sent}");
+        // Serialising logged it; a clone (the same error answered twice) does not log again.
+        let clone = error.clone();
+        let logged = |e: &AppError| {
+            let cause = e.cause.as_ref().unwrap();
+            cause.0.logged.load(std::sync::atomic::Ordering::Relaxed)
+        };
+        assert!(logged(&error) && logged(&clone));
+        let received: AppError = serde_json::from_value(sent).unwrap();
+        assert_eq!(received.cause, None);
+        assert_eq!(received.message, error.message);
+    }
+
+    #[test]
+    fn every_code_is_sent_as_the_first_release_wrote_it() {
+        for (code, wire) in [
+            (
+                ErrorCode::PlateAlreadyRegistered,
+                "plate_already_registered",
+            ),
+            (ErrorCode::DeviceAlreadyAssigned, "device_already_assigned"),
+            (ErrorCode::VehicleNotFound, "vehicle_not_found"),
+            (ErrorCode::NoLocationYet, "no_location_yet"),
+            (ErrorCode::OutOfRange, "out_of_range"),
+            (ErrorCode::InvalidField, "invalid_field"),
+            (ErrorCode::MissingField, "missing_field"),
+            (ErrorCode::MalformedJson, "malformed_json"),
+            (ErrorCode::UnreadableBody, "unreadable_body"),
+            (ErrorCode::BodyTooLarge, "body_too_large"),
+            (ErrorCode::TooManyFixes, "too_many_fixes"),
+            (ErrorCode::InvalidItems, "invalid_items"),
+            (ErrorCode::Internal, "internal"),
+            (ErrorCode::ServerFunction, "server_function"),
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), wire);
+        }
     }
 }

@@ -68,7 +68,7 @@ pub trait Decision {
 
     fn decide(&self, state: &Self::State) -> Result<Decided<Self::Answer>, AppError>;
 
-    /// The state after `events`: the "given" of a decision's tests, and the shell's fold.
+    /// The state after `events`: the "given" of a decision's tests.
     fn given(events: impl IntoIterator<Item = FleetEvent>) -> Self::State {
         let mut state = Self::State::default();
         for event in events {

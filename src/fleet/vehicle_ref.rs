@@ -1,4 +1,4 @@
-//! Which vehicle a command names, and finding it in the log.
+//! Which vehicle a command names (found in the log by `registrations`).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

@@ -47,7 +47,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for QueryParams<T>
             .map(QueryParams)
             .map_err(|error| {
                 let field = error.path().to_string();
-                AppError::bad_request(&field, format!("`{field}`: {}", error.inner()))
+                let reason = error.inner().to_string();
+                // The values' own messages are whole sentences once the field leads them
+                // ("limit must be a whole number…", "\"x\" is not an RFC 3339 time"); serde's
+                // others are not.
+                let message = if reason.starts_with("must ") {
+                    format!("{field} {reason}")
+                } else if reason.starts_with('"') {
+                    reason
+                } else {
+                    format!("`{field}`: {reason}")
+                };
+                AppError::bad_request(&field, message)
             })
     }
 }

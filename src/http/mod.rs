@@ -5,8 +5,7 @@
 pub mod extract;
 pub mod json_body;
 
-pub use extract::{Moment, QueryParams, VehicleId, WholeNumber};
-pub use json_body::{JsonBody, BODY_LIMIT};
+use json_body::BODY_LIMIT;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -60,7 +59,7 @@ impl AppError {
 /// refused item of a batch. A server failure's cause is logged here, once, and never sent.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        self.log_if_internal();
+        self.log_cause();
         let mut error = json!({ "code": self.code, "message": self.message, "field": self.field });
         if let Some(id) = self.vehicle_registered_id {
             error["vehicleRegisteredId"] = json!(id);

@@ -1,5 +1,5 @@
-//! A database of its own per test, migrated and dropped when the test ends (even when it fails),
-//! on the PostgreSQL at `TEST_DATABASE_URL`.
+//! A database of its own per test, dropped when the test ends (even when it fails), on the
+//! PostgreSQL at `TEST_DATABASE_URL`. The caller applies the migrations it needs.
 
 use sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
@@ -13,7 +13,7 @@ pub fn admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
-/// A new database, with the store's schema applied; dropped with this value.
+/// A new, empty database; dropped with this value.
 pub struct TestDatabase {
     pub pool: PgPool,
     name: String,

@@ -40,7 +40,9 @@ pub async fn record(
     let vehicle_id = device_vehicle(store, &report.device_id)
         .await
         .map_err(|error| OsmandError::Internal {
-            cause: error.cause.unwrap_or(error.message),
+            cause: error
+                .cause
+                .map_or(error.message, |cause| cause.text().to_string()),
         })?
         .ok_or_else(|| OsmandError::UnknownDevice {
             form: report.form,
