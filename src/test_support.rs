@@ -140,6 +140,15 @@ impl TestDb {
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
+    /// The whole answer of `app` to a bodiless request, headers included.
+    pub async fn response(app: &Router, method: &str, uri: &str) -> axum::response::Response {
+        let request = Request::builder().method(method).uri(uri);
+        app.clone()
+            .oneshot(request.body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+    }
+
     /// Registers a vehicle through the API; answers its id.
     pub async fn register(&self, plate: &str) -> String {
         let (status, body) = self

@@ -1,6 +1,7 @@
 //! The server: configuration, start-up, the router and the CLI's subcommands.
 
 pub mod config;
+pub mod hardening;
 pub mod health;
 pub mod state;
 
@@ -73,19 +74,22 @@ pub fn router(state: AppState) -> Router {
         state.fleet_index.clone(),
     );
     let options = state.leptos_options.clone();
-    Router::new()
+    // The pages and their server functions, with the API's body limit.
+    let pages = hardening::with_body_limit(Router::new().leptos_routes_with_context(
+        &state,
+        routes,
+        move || {
+            provide_context(store.clone());
+            provide_context(map.clone());
+            provide_context(index.clone());
+        },
+        move || shell(options.clone()),
+    ));
+    let app = Router::new()
         .merge(crate::http::routes())
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || {
-                provide_context(store.clone());
-                provide_context(map.clone());
-                provide_context(index.clone());
-            },
-            move || shell(options.clone()),
-        )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .merge(pages)
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    hardening::with_security_headers(app)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
