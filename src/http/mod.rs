@@ -4,6 +4,8 @@
 
 pub mod extract;
 pub mod json_body;
+#[cfg(test)]
+mod openapi_tests;
 
 use json_body::BODY_LIMIT;
 
