@@ -189,10 +189,7 @@ impl TestDb {
             location_tracked_id: None,
             extras: Default::default(),
         };
-        let vehicle_id = resolve_vehicle(&self.store, &fix.vehicle).await.unwrap();
-        let recorded_at = tracked_at + chrono::Duration::days(1);
-        let event = LocationTracked::of_fix(&fix, vehicle_id, recorded_at).to_event();
-        self.store.append(&[event], None).await.unwrap();
+        given_fix(&self.store, &fix, tracked_at + chrono::Duration::days(1)).await;
     }
 
     /// Given a registration: `plate` registered at `at`, appended as the event itself (no
@@ -253,6 +250,27 @@ pub async fn call_api(api: Router, method: &str, uri: &str, body: impl Into<Body
             .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
     };
     (status, json)
+}
+
+/// Every `.rs` file under `src/`, by its path relative to `src/`, with its text: what the tests
+/// that check the source itself (its architecture, its routes' description) read.
+pub fn rust_sources() -> Vec<(std::path::PathBuf, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut folders = vec![root.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).expect("src is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                folders.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a readable source file");
+                let relative = path.strip_prefix(&root).expect("under src").to_path_buf();
+                files.push((relative, text));
+            }
+        }
+    }
+    files
 }
 
 /// Asserts an API error: status, code and field, as `{"error":{"code","message","field"}}`.

@@ -9,7 +9,9 @@
 //! re-exports while they use its items (osmand/) is not reported.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+
+use crate::test_support::rust_sources;
 
 /// Folders of `src/fleet` that belong to the core, not to one use case.
 const CORE_FOLDERS: [&str; 2] = ["fleet_index", "projections"];
@@ -21,24 +23,13 @@ struct SourceFile {
     text: String,
 }
 
+/// The crate's own files, `src/bin` aside (binaries are not modules of the crate).
 fn source_files() -> Vec<SourceFile> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    let mut folders = vec![root.clone()];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder).expect("src is readable") {
-            let path = entry.expect("a directory entry").path();
-            if path.is_dir() {
-                if path.file_name().is_some_and(|n| n != "bin") {
-                    folders.push(path);
-                }
-                continue;
-            }
-            if path.extension().is_none_or(|e| e != "rs") {
-                continue;
-            }
-            let relative = path.strip_prefix(&root).expect("under src");
-            let mut module: Vec<String> = relative
+    rust_sources()
+        .into_iter()
+        .filter(|(path, _)| !path.starts_with("bin"))
+        .map(|(path, text)| {
+            let mut module: Vec<String> = path
                 .with_extension("")
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -49,15 +40,9 @@ fn source_files() -> Vec<SourceFile> {
             ) {
                 module.pop();
             }
-            let text = std::fs::read_to_string(&path).expect("a readable source file");
-            files.push(SourceFile {
-                path: relative.to_path_buf(),
-                module,
-                text,
-            });
-        }
-    }
-    files
+            SourceFile { path, module, text }
+        })
+        .collect()
 }
 
 /// Every `crate::`/`super::`/`self::` path a file's `use` statements name, and its inline

@@ -68,7 +68,7 @@ pub trait Decision {
 
     fn decide(&self, state: &Self::State) -> Result<Decided<Self::Answer>, AppError>;
 
-    /// The state after `events`: the "given" of a decision's tests.
+    /// The state after `events`: the shell's fold, and the "given" of a decision's tests.
     fn given(events: impl IntoIterator<Item = FleetEvent>) -> Self::State {
         let mut state = Self::State::default();
         for event in events {
@@ -86,31 +86,39 @@ const BOUNDARY_PAGE: i64 = 100;
 /// a boundary only grows: a third conflict means the store misbehaves.
 const MAX_ATTEMPTS: usize = 3;
 
+/// The events of one query of a boundary, decoded, and the condition that none is appended after
+/// the last of them.
+async fn read_boundary(
+    store: &EventStore,
+    query: Query,
+) -> Result<(Vec<FleetEvent>, AppendCondition), AppError> {
+    let (mut events, mut after) = (Vec::new(), None);
+    loop {
+        let page = store
+            .read(&query, after.unwrap_or(0), BOUNDARY_PAGE)
+            .await?;
+        for event in &page {
+            after = Some(event.position);
+            events.extend(FleetEvent::decode(event)?);
+        }
+        if (page.len() as i64) < BOUNDARY_PAGE {
+            return Ok((events, AppendCondition { query, after }));
+        }
+    }
+}
+
 /// Reads the boundary, decides, appends if the boundary is unchanged; decides again on a
 /// conflict.
 pub async fn execute<D: Decision>(store: &EventStore, decision: &D) -> Result<D::Answer, AppError> {
     for _ in 0..MAX_ATTEMPTS {
-        let mut state = D::State::default();
+        let mut seen = Vec::new();
         let mut conditions = Vec::new();
         for query in decision.boundary() {
-            let mut after = None;
-            loop {
-                let page = store
-                    .read(&query, after.unwrap_or(0), BOUNDARY_PAGE)
-                    .await?;
-                let full = page.len() as i64 == BOUNDARY_PAGE;
-                for event in &page {
-                    after = Some(event.position);
-                    if let Some(event) = FleetEvent::decode(event)? {
-                        D::evolve(&mut state, event);
-                    }
-                }
-                if !full {
-                    break;
-                }
-            }
-            conditions.push(AppendCondition { query, after });
+            let (events, condition) = read_boundary(store, query).await?;
+            seen.extend(events);
+            conditions.push(condition);
         }
+        let state = D::given(seen);
         let decided = decision.decide(&state)?;
         if decided.events.is_empty() {
             return Ok(decided.answer);

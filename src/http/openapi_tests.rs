@@ -5,6 +5,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use crate::test_support::rust_sources;
+
 /// `(path, method)` of every `.route(…)` call in `text`.
 fn routes_in(text: &str) -> Vec<(String, String)> {
     let mut found = Vec::new();
@@ -27,22 +29,11 @@ fn routes_in(text: &str) -> Vec<(String, String)> {
 }
 
 fn mounted_routes() -> BTreeSet<(String, String)> {
-    let mut routes = BTreeSet::new();
-    let mut folders = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
-    while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(folder).expect("src is readable") {
-            let path = entry.expect("an entry").path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs")
-                && !path.ends_with("openapi_tests.rs")
-            {
-                let text = std::fs::read_to_string(&path).expect("a source file");
-                routes.extend(routes_in(&text));
-            }
-        }
-    }
-    routes
+    rust_sources()
+        .iter()
+        .filter(|(path, _)| !path.ends_with("openapi_tests.rs"))
+        .flat_map(|(_, text)| routes_in(text))
+        .collect()
 }
 
 fn described_routes() -> BTreeSet<(String, String)> {
