@@ -14,7 +14,9 @@ export default defineConfig({
   retries: 0,
   workers: 1,
   reporter: [['list']],
+  globalSetup: './global-setup.ts',
   use: {
+    storageState: 'artifacts/admin-session.json',
     baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3000',
     viewport: { width: 1280, height: 800 },
     trace: 'off',

@@ -28,7 +28,10 @@ export default defineConfig({
   fullyParallel: false,
   forbidOnly: !!process.env.CI,
   reporter: [['list'], ['html', { outputFolder: 'artifacts/report', open: 'never' }]],
+  // Every page is signed in as the administrator unless a test says otherwise.
+  globalSetup: './global-setup.ts',
   use: {
+    storageState: 'artifacts/admin-session.json',
     baseURL: process.env.BASE_URL ?? 'http://127.0.0.1:3000',
     screenshot: 'only-on-failure',
     trace: 'retain-on-failure',

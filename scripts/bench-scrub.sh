@@ -97,6 +97,7 @@ main() {
 	E2E_DB="fleetline_scrub_$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 	say "database $E2E_DB on $(redact_url "$E2E_SERVER_URL") (dropped at exit)"
 
+	seed_e2e_accounts "$E2E_SERVER_URL/$E2E_DB" "$ARTIFACTS/server-register.log"
 	# The server's clock a day (and a minute) back: the fleet is registered before its day starts.
 	local back_minutes=$((BENCH_HOURS * 60 + 1))
 	say "registering $BENCH_VEHICLES vehicles with the server's clock $back_minutes minutes back (faketime)"

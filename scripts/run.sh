@@ -23,4 +23,7 @@ ensure_postgres "$DATABASE_URL"
 
 say "building and serving the app: cargo leptos serve --release (first build: several minutes)"
 note "app: http://$LEPTOS_SITE_ADDR/   API examples: api.http   database: $(redact_url "$DATABASE_URL")"
+note "first run: open http://$LEPTOS_SITE_ADDR/ to create the first administrator, or headless:"
+note "  FLEETLINE_PASSWORD=… target/release/fleetline user add --email you@example.com --role admin"
+note "API token (printed alone): target/release/fleetline token create --name gateway --role ingest"
 exec cargo leptos serve --release "$@"

@@ -221,6 +221,21 @@ start_e2e_server() {
 	SERVER_PID=$!
 }
 
+# seed_e2e_accounts DATABASE_URL LOG: the administrator the browser signs in as and an admin API
+# token for the tests' API calls, made with the README's own commands (`fleetline user add`,
+# `fleetline token create`) before the server starts; exports E2E_ADMIN_EMAIL,
+# E2E_ADMIN_PASSWORD and E2E_TOKEN.
+seed_e2e_accounts() {
+	local db_url="$1" log="$2"
+	export E2E_ADMIN_EMAIL="admin@e2e.example"
+	export E2E_ADMIN_PASSWORD="e2e-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+	say "fleetline user add --email $E2E_ADMIN_EMAIL --role admin; fleetline token create --name e2e --role admin"
+	DATABASE_URL="$db_url" FLEETLINE_PASSWORD="$E2E_ADMIN_PASSWORD" \
+		"$FLEETLINE_ROOT/target/release/fleetline" user add --email "$E2E_ADMIN_EMAIL" --role admin >>"$log" 2>&1
+	E2E_TOKEN="$(DATABASE_URL="$db_url" "$FLEETLINE_ROOT/target/release/fleetline" token create --name e2e --role admin 2>>"$log")"
+	export E2E_TOKEN
+}
+
 run_e2e() {
 	local name="end-to-end (playwright)"
 	echo
@@ -244,6 +259,10 @@ run_e2e() {
 	local db_url="$E2E_SERVER_URL/$E2E_DB"
 	local base_url="http://127.0.0.1:$port"
 	local server_log="$ARTIFACTS/server.log"
+	if ! seed_e2e_accounts "$db_url" "$server_log"; then
+		record "$name" 1 "$((SECONDS - start))" "the e2e accounts could not be made (end2end/artifacts/server.log)"
+		return 1
+	fi
 	say "starting target/release/fleetline on 127.0.0.1:$port, database $E2E_DB (log: end2end/artifacts/server.log)"
 	start_e2e_server "$port" "$osmand_port" "$db_url" "$server_log"
 	say "waiting for GET $base_url/health to answer 200 (up to 60 s)"

@@ -18,6 +18,12 @@ pub enum ErrorKind {
     Unprocessable,
     /// Body over the limit: 413.
     PayloadTooLarge,
+    /// No credential, or one that is not valid (anymore): 401.
+    Unauthenticated,
+    /// A valid credential whose role may not do this: 403.
+    Forbidden,
+    /// Too many failed logins: 429, with `Retry-After`.
+    TooManyRequests,
     /// Our fault: 500.
     Internal,
 }
@@ -45,6 +51,19 @@ pub enum ErrorCode {
     NoLocationYet,
     PlateAlreadyRegistered,
     DeviceAlreadyAssigned,
+    /// No credential was sent, or it is not valid (unknown, revoked, expired, a disabled user).
+    Unauthenticated,
+    /// The credential's role may not do this, or the request came from another site.
+    Forbidden,
+    /// Email and password do not match an enabled user.
+    InvalidCredentials,
+    /// Too many failed logins for the account or from the address.
+    TooManyAttempts,
+    /// The first administrator exists already: the first-run page is gone.
+    AlreadySetUp,
+    EmailAlreadyRegistered,
+    TokenNotFound,
+    UserNotFound,
     /// The server failed.
     Internal,
     /// Leptos could not call a server function (network, codec).
@@ -61,10 +80,18 @@ impl ErrorCode {
             | ErrorCode::UnreadableBody => ErrorKind::BadRequest,
             ErrorCode::BodyTooLarge | ErrorCode::TooManyFixes => ErrorKind::PayloadTooLarge,
             ErrorCode::OutOfRange | ErrorCode::InvalidItems => ErrorKind::Unprocessable,
-            ErrorCode::VehicleNotFound | ErrorCode::NoLocationYet => ErrorKind::NotFound,
-            ErrorCode::PlateAlreadyRegistered | ErrorCode::DeviceAlreadyAssigned => {
-                ErrorKind::Conflict
+            ErrorCode::VehicleNotFound
+            | ErrorCode::NoLocationYet
+            | ErrorCode::TokenNotFound
+            | ErrorCode::UserNotFound => ErrorKind::NotFound,
+            ErrorCode::PlateAlreadyRegistered
+            | ErrorCode::DeviceAlreadyAssigned
+            | ErrorCode::EmailAlreadyRegistered => ErrorKind::Conflict,
+            ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => {
+                ErrorKind::Unauthenticated
             }
+            ErrorCode::Forbidden | ErrorCode::AlreadySetUp => ErrorKind::Forbidden,
+            ErrorCode::TooManyAttempts => ErrorKind::TooManyRequests,
             ErrorCode::Internal | ErrorCode::ServerFunction => ErrorKind::Internal,
         }
     }
@@ -183,6 +210,18 @@ impl AppError {
 
     pub fn unprocessable(field: &str, message: impl Into<String>) -> Self {
         Self::new(ErrorCode::OutOfRange, message).on_field(field)
+    }
+
+    /// No valid credential: the one answer for a missing, unknown, revoked or expired one.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            ErrorCode::Unauthenticated,
+            "sign in, or send an API token as `Authorization: Bearer <token>`",
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
     }
 
     pub fn vehicle_not_found(field: &str) -> Self {

@@ -4,7 +4,7 @@ async fn main() -> anyhow::Result<()> {
     use clap::Parser;
     use fleetline::server::{
         self,
-        config::{Cli, Command},
+        config::{Cli, Command, TokenCommand, UserCommand},
     };
 
     tracing_subscriber::fmt()
@@ -19,6 +19,37 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => server::serve(&cli.database_url, cli.max_connections, cli.serve).await,
         Command::RebuildProjections => {
             server::rebuild_projections(&cli.database_url, cli.max_connections).await
+        }
+        Command::User(command) => {
+            let store = server::open_store(&cli.database_url, 2).await?;
+            match command {
+                UserCommand::Add { email, role } => {
+                    fleetline::fleet::add_user::cli::run(&store, &email, role).await
+                }
+                UserCommand::Disable { email } => {
+                    fleetline::fleet::disable_user::cli::run(&store, &email).await
+                }
+            }
+        }
+        Command::Token(command) => {
+            let store = server::open_store(&cli.database_url, 2).await?;
+            match command {
+                TokenCommand::Create {
+                    name,
+                    role,
+                    expires_in_days,
+                } => {
+                    fleetline::fleet::issue_token::cli::run(&store, &name, role, expires_in_days)
+                        .await
+                }
+                TokenCommand::Revoke { token_id } => {
+                    fleetline::fleet::revoke_token::revoke(&store, token_id)
+                        .await
+                        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+                    eprintln!("revoked token {token_id}");
+                    Ok(())
+                }
+            }
         }
     }
 }

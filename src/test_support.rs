@@ -11,7 +11,11 @@ use uuid::Uuid;
 
 use std::time::Duration;
 
+use axum::http::{header::AUTHORIZATION, HeaderValue};
+use tower_http::set_header::SetRequestHeaderLayer;
+
 use crate::app::MapSettings;
+use crate::fleet::access::Role;
 use crate::fleet::events::{DeviceAssigned, LocationTracked, VehicleRegistered, VehicleScope};
 use crate::fleet::fix::Fix;
 use crate::fleet::fleet_index::FleetIndex;
@@ -27,6 +31,7 @@ use event_store::{EventStore, ProjectionRunner, Wakeups};
 pub struct TestDb {
     pub store: EventStore,
     api: tokio::sync::OnceCell<Router>,
+    admin_token: tokio::sync::OnceCell<String>,
     fleet_index: tokio::sync::OnceCell<FleetIndex>,
     /// Last: the database is dropped after the handles on it.
     _database: TestDatabase,
@@ -46,6 +51,7 @@ impl TestDb {
         Self {
             store,
             api: tokio::sync::OnceCell::new(),
+            admin_token: tokio::sync::OnceCell::new(),
             fleet_index: tokio::sync::OnceCell::new(),
             _database: database,
         }
@@ -75,13 +81,51 @@ impl TestDb {
         }
     }
 
-    /// The HTTP API, as the server mounts it, on this database.
+    /// The whole server (API, server functions, pages) on this database, as a client that sends
+    /// an admin's API token: what the tests of everything but access control talk to.
     pub async fn api(&self) -> Router {
-        self.api.get_or_init(|| self.build_api()).await.clone()
+        self.api
+            .get_or_init(|| async { self.api_on(self.state().await).await })
+            .await
+            .clone()
     }
 
-    async fn build_api(&self) -> Router {
-        crate::http::routes().with_state(self.state().await)
+    /// [`Self::api`] over `state` (shared with another router of the test).
+    pub async fn api_on(&self, state: AppState) -> Router {
+        let bearer = format!("Bearer {}", self.admin_token().await);
+        crate::server::router(state).layer(SetRequestHeaderLayer::if_not_present(
+            AUTHORIZATION,
+            HeaderValue::from_str(&bearer).unwrap(),
+        ))
+    }
+
+    /// The whole server without credentials: the tests of access control add their own.
+    pub async fn app(&self) -> Router {
+        crate::server::router(self.state().await)
+    }
+
+    /// An admin's API token on this database, issued on first use.
+    pub async fn admin_token(&self) -> String {
+        self.admin_token
+            .get_or_init(|| self.token(Role::Admin))
+            .await
+            .clone()
+    }
+
+    /// Given a user of `role` with `password`; answers their id.
+    pub async fn given_user(&self, email: &str, role: Role, password: &str) -> Uuid {
+        crate::fleet::add_user::add(&self.store, email, role, password.into(), false)
+            .await
+            .unwrap()
+            .user_id
+    }
+
+    /// A new API token of `role`.
+    pub async fn token(&self, role: Role) -> String {
+        crate::fleet::issue_token::issue(&self.store, "test", role, None, Utc::now())
+            .await
+            .unwrap()
+            .token
     }
 
     /// The state the server's routers run on, over this database.
@@ -169,8 +213,12 @@ impl TestDb {
         self.call("GET", uri, Body::empty()).await
     }
 
+    /// The fleet's events: all but the accounts' (the admin token the API client uses is one).
     pub async fn event_count(&self) -> i64 {
-        self.store.count().await.unwrap()
+        sqlx::query_scalar("SELECT count(*) FROM events WHERE NOT tags @> '{accounts}'")
+            .fetch_one(self.pool())
+            .await
+            .unwrap()
     }
 
     /// Stores a fix of `vehicle` taken at `tracked_at`, recorded a day later (as imported
@@ -229,6 +277,56 @@ pub async fn given_fix(store: &EventStore, fix: &Fix, now: DateTime<Utc>) {
     let vehicle_id = resolve_vehicle(store, &fix.vehicle).await.unwrap();
     let event = LocationTracked::of_fix(fix, vehicle_id, now).to_event();
     store.append_grouped(vec![event]).await.unwrap();
+}
+
+/// Signs in through the login server function as a browser's form would; answers the status
+/// and the session cookie (`name=value`), if one was set.
+pub async fn sign_in(app: &Router, email: &str, password: &str) -> (u16, Option<String>) {
+    let body = format!(
+        "email={}&password={}",
+        url::form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>(),
+        url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>()
+    );
+    let request = Request::post("/api/log_in")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let cookie = session_cookie(&response);
+    (response.status().as_u16(), cookie)
+}
+
+/// The session cookie a response sets, as `name=value`.
+pub fn session_cookie(response: &axum::response::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|value| value.starts_with("fleetline_session="))
+        .map(|value| value.split(';').next().unwrap().to_string())
+}
+
+/// Sends one request with the given headers to `app`; answers the status and the body as text.
+pub async fn send(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> (u16, String) {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(body.into()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// Sends one JSON request to `api` (a router that may move into a spawned task); answers the

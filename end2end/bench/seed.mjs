@@ -60,7 +60,9 @@ async function request(method, path, body, headers = {}) {
   for (let attempt = 1; ; attempt++) {
     let response;
     try {
-      response = await fetch(baseUrl + path, { method, body, headers });
+      // scripts/bench-scrub.sh issues an API token (fleetline token create) for the seeding.
+      const authorization = process.env.E2E_TOKEN ? { authorization: `Bearer ${process.env.E2E_TOKEN}` } : {};
+      response = await fetch(baseUrl + path, { method, body, headers: { ...headers, ...authorization } });
     } catch (error) {
       if (attempt >= 5) throw error;
       await new Promise((resolve) => setTimeout(resolve, 500 * attempt));

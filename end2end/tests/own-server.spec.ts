@@ -1,6 +1,6 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { test, expect, plate, register, track } from './support';
+import { test, expect, plate, register, signedOutPage, track } from './support';
 
 // Tests that need a server of their own: another instance of the built server (scripts/test.sh
 // says where the binary, the site and the run's database are), stopped for real when done.
@@ -58,18 +58,35 @@ test('when the server stops, moving the slider says that the fleet could not be 
   }
 });
 
-test('the first screen of an empty fleet says how positions arrive', async ({ page }) => {
+test('a new installation offers only the first administrator, then the empty fleet says how positions arrive', async ({ browser }) => {
   // A database of its own, created by the server (scripts/test.sh drops it with the run's).
   const { base, server } = await startServer(`${runDatabase()}_empty`);
+  const { context, page, problems } = await signedOutPage(browser);
   try {
+    // Nothing but the first-run page is served.
+    expect((await fetch(`${base}/vehicles`)).status).toBe(401);
     await page.goto(`${base}/`);
+    await expect(page.getByRole('heading', { name: 'Create the first administrator' })).toBeVisible();
+    await page.getByLabel('Email').fill('dana@example.com');
+    await page.getByLabel(/Password/).fill('correct horse');
+    await page.getByRole('button', { name: 'Create administrator' }).click();
+
     await expect(page.locator('.badge')).toHaveAttribute('data-connection', 'live');
+    await expect(page.locator('.who')).toHaveText('dana@example.com');
     const empty = page.locator('.getting-started');
     await expect(empty).toContainText('No vehicles yet');
     await expect(empty).toContainText('Traccar Client');
     await expect(empty).toContainText('POST /track-location');
     await expect(page.locator('.count-total')).toHaveText('0 in all');
+
+    // Once the administrator exists, the first-run page is gone for everyone else.
+    const stranger = await signedOutPage(browser);
+    await stranger.page.goto(`${base}/`);
+    await expect(stranger.page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+    await stranger.context.close();
+    expect([...problems, ...stranger.problems]).toEqual([]);
   } finally {
+    await context.close();
     server.kill('SIGKILL');
   }
 });

@@ -1,27 +1,50 @@
-import { test as base, expect, Page, APIRequestContext } from '@playwright/test';
+import { test as base, expect, Browser, Page, APIRequestContext } from '@playwright/test';
 
 /**
  * Every end-to-end test's `page`: the test fails if the page throws (a `pageerror`) or the wasm
  * panics (Rust's panic hook writes "panicked at" to the console), whatever the test checked.
  * Failed loads (map tiles with no network, requests to a stopped server) are not page errors.
  */
-export const test = base.extend<{ page: Page }>({
-  page: async ({ page }, use) => {
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      const text = message.text();
-      if (/panicked|RuntimeError|unreachable executed|already borrowed|disposed/i.test(text)) {
-        problems.push(`browser-side panic: ${text}`);
-      } else if (message.type() === 'error' && !/Failed to load resource|net::ERR_/.test(text)) {
-        problems.push(`console error: ${text}`);
-      }
+export const test = base.extend<{ page: Page; request: APIRequestContext }>({
+  // The API as an integration calls it: with the admin API token scripts/test.sh issued.
+  request: async ({ playwright, baseURL }, use) => {
+    expect(process.env.E2E_TOKEN, 'scripts/test.sh sets E2E_TOKEN').toBeTruthy();
+    const context = await playwright.request.newContext({
+      baseURL,
+      extraHTTPHeaders: { authorization: `Bearer ${process.env.E2E_TOKEN}` },
     });
+    await use(context);
+    await context.dispose();
+  },
+  page: async ({ page }, use) => {
+    const problems = watch(page);
     await use(page);
     expect(problems, 'page errors and browser-side panics').toEqual([]);
   },
 });
 export { expect };
+
+/** The page errors and browser-side panics of `page`, collected as they happen. */
+export function watch(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/panicked|RuntimeError|unreachable executed|already borrowed|disposed/i.test(text)) {
+      problems.push(`browser-side panic: ${text}`);
+    } else if (message.type() === 'error' && !/Failed to load resource|net::ERR_/.test(text)) {
+      problems.push(`console error: ${text}`);
+    }
+  });
+  return problems;
+}
+
+/** A browser of its own, signed out: a page and the problems seen on it. */
+export async function signedOutPage(browser: Browser) {
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
+  const page = await context.newPage();
+  return { context, page, problems: watch(page) };
+}
 
 // Each test registers its own plates, so the tests share one fresh database without clashing.
 export const plate = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 7)}`.toUpperCase();

@@ -26,7 +26,8 @@ impl Default for MapSettings {
     }
 }
 
-#[server]
+#[server(endpoint = "get_map_settings")]
 pub async fn get_map_settings() -> Result<MapSettings, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     Ok(expect_context::<MapSettings>())
 }

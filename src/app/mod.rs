@@ -1,5 +1,6 @@
 //! The web app: server-rendered with the fleet already in the first response, then hydrated.
 
+mod accounts_page;
 pub mod clustering;
 pub mod declutter;
 mod history;
@@ -9,6 +10,7 @@ mod map;
 mod map_labels;
 mod map_settings;
 mod register_form;
+mod sign_in;
 mod state;
 #[cfg(feature = "hydrate")]
 mod throttle;
@@ -26,7 +28,11 @@ use leptos_router::{
 pub use map_settings::MapSettings;
 use state::{Connection, FleetState};
 
+use crate::fleet::access::Visitor;
+use crate::fleet::access::{Access, Role};
 use crate::fleet::list_vehicles::list_vehicles;
+use crate::fleet::sign_in::LogOut;
+use leptos::form::ActionForm;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -59,14 +65,87 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=|| "Page not found.".into_view()>
                 // Async: the first response holds the whole fleet, readable without the wasm.
-                <Route path=StaticSegment("") view=FleetPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("") view=|| view! { <Visit page=Page::Fleet/> } ssr=SsrMode::Async/>
+                <Route path=StaticSegment("admin") view=|| view! { <Visit page=Page::Accounts/> } ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
 }
 
+/// The pages a signed-in user may open.
+#[derive(Clone, Copy, PartialEq)]
+enum Page {
+    Fleet,
+    Accounts,
+}
+
+/// Who is signed in, for the parts of the page that depend on the role.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SignedIn {
+    pub email: String,
+    pub role: Role,
+}
+
+/// Every page starts here: the first-run page while no user exists, the login page when signed
+/// out, else the page asked for (the accounts page for admins only).
+#[component]
+fn Visit(page: Page) -> impl IntoView {
+    // Known as the request arrives (its session or token): rendered on the server and handed to
+    // the browser with the page, so the page's own resources load in the same first response.
+    let visitor = SharedValue::new(visitor_on_server).into_inner();
+    match visitor {
+        Visitor::SignedIn { email, role } => {
+            provide_context(SignedIn { email, role });
+            match page {
+                    Page::Accounts if role == Role::Admin => view! { <accounts_page::AccountsPage/> }.into_any(),
+                    Page::Accounts => view! { <p class="notice">"Only administrators manage accounts. " <a href="/">"Back to the map"</a></p> }.into_any(),
+                    Page::Fleet => view! { <FleetPage/> }.into_any(),
+                }
+        }
+        Visitor::FirstRun => view! { <sign_in::FirstRunPage/> }.into_any(),
+        Visitor::SignedOut => view! { <sign_in::LoginPage/> }.into_any(),
+    }
+}
+
+/// After signing in or out: the home page, loaded whole, for its new visitor.
+pub fn load_home() {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href("/");
+    }
+}
+
+/// The visitor of the request being rendered; never called in the browser, which receives it.
+fn visitor_on_server() -> Visitor {
+    #[cfg(feature = "ssr")]
+    return crate::server::auth::visitor();
+    #[cfg(not(feature = "ssr"))]
+    Visitor::SignedOut
+}
+
+/// The signed-in user, the accounts page for admins, and signing out.
+#[component]
+fn UserMenu() -> impl IntoView {
+    let me = expect_context::<SignedIn>();
+    let log_out = ServerAction::<LogOut>::new();
+    Effect::new(move |_| {
+        if matches!(log_out.value().get(), Some(Ok(()))) {
+            load_home();
+        }
+    });
+    view! {
+        <span class="who" title=format!("Signed in as {} ({})", me.email, me.role)>{me.email.clone()}</span>
+        // `rel="external"`: a whole page load, so the map's timers and feed end with its page.
+        {(me.role == Role::Admin).then(|| view! { <a class="topbar-link" href="/admin" rel="external">"Accounts"</a> })}
+        <ActionForm action=log_out attr:class="inline-form">
+            <button type="submit" class="zone-toggle">"Sign out"</button>
+        </ActionForm>
+    }
+}
+
 #[component]
 fn FleetPage() -> impl IntoView {
+    let may_manage = expect_context::<SignedIn>().role.may(Access::Manage);
     let state = FleetState::new(
         Resource::new(|| (), |_| list_vehicles()),
         Resource::new(|| (), |_| map_settings::get_map_settings()),
@@ -88,7 +167,7 @@ fn FleetPage() -> impl IntoView {
     // Each part's type erased: nested whole, the page's view type is too deep for the compiler.
     let panels = view! {
         <aside class="sidebar" id="sidebar" aria-label="Vehicles and registration">
-            <register_form::RegisterForm/>
+            {may_manage.then(|| view! { <register_form::RegisterForm/> })}
             <vehicle_list::VehicleList/>
             <history::VehicleDetail/>
         </aside>
@@ -120,6 +199,7 @@ fn FleetPage() -> impl IntoView {
                 </button>
                 <ZoneToggle/>
                 <ConnectionBadge/>
+                <UserMenu/>
             </div>
         </header>
         <div class="layout" class:panels-open=move || panels_open.get()>

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use crate::test_support::rust_sources;
 
 /// Folders of `src/fleet` that belong to the core, not to one use case.
-const CORE_FOLDERS: [&str; 2] = ["fleet_index", "projections"];
+const CORE_FOLDERS: [&str; 3] = ["access", "fleet_index", "projections"];
 
 /// A source file and the module path it defines (`src/fleet/fix.rs` → `fleet::fix`).
 struct SourceFile {

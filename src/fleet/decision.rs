@@ -8,6 +8,10 @@
 use event_store::{AppendCondition, AppendError, EventStore, Query, StoredEvent};
 
 use crate::error::AppError;
+use crate::fleet::access::events::{
+    TokenIssued, TokenRevoked, UserAdded, UserDisabled, TOKEN_ISSUED, TOKEN_REVOKED, USER_ADDED,
+    USER_DISABLED,
+};
 use crate::fleet::events::{
     DeviceAssigned, VehicleRegistered, DEVICE_ASSIGNED, VEHICLE_REGISTERED,
 };
@@ -17,6 +21,10 @@ use crate::fleet::events::{
 pub enum FleetEvent {
     VehicleRegistered(VehicleRegistered),
     DeviceAssigned(DeviceAssigned),
+    UserAdded(UserAdded),
+    UserDisabled(UserDisabled),
+    TokenIssued(TokenIssued),
+    TokenRevoked(TokenRevoked),
 }
 
 impl FleetEvent {
@@ -25,6 +33,10 @@ impl FleetEvent {
         Ok(match event.event_type.as_str() {
             VEHICLE_REGISTERED => Some(Self::VehicleRegistered(event.decode()?)),
             DEVICE_ASSIGNED => Some(Self::DeviceAssigned(event.decode()?)),
+            USER_ADDED => Some(Self::UserAdded(event.decode()?)),
+            USER_DISABLED => Some(Self::UserDisabled(event.decode()?)),
+            TOKEN_ISSUED => Some(Self::TokenIssued(event.decode()?)),
+            TOKEN_REVOKED => Some(Self::TokenRevoked(event.decode()?)),
             _ => None,
         })
     }
@@ -33,6 +45,10 @@ impl FleetEvent {
         match self {
             Self::VehicleRegistered(registered) => registered.to_event(),
             Self::DeviceAssigned(assigned) => assigned.to_event(uuid::Uuid::now_v7()),
+            Self::UserAdded(added) => added.to_event(),
+            Self::UserDisabled(disabled) => disabled.to_event(),
+            Self::TokenIssued(issued) => issued.to_event(),
+            Self::TokenRevoked(revoked) => revoked.to_event(),
         }
     }
 }

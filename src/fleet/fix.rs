@@ -56,9 +56,23 @@ pub struct FixExtras {
     pub attributes: BTreeMap<String, serde_json::Value>,
 }
 
-/// How far ahead of the server's clock a device's fix time may be: phones' clocks drift by
-/// seconds, not minutes, so a fix 5 minutes ahead is a wrong clock or a wrong time zone.
-pub const MAX_CLOCK_SKEW_SECONDS: i64 = 5 * 60;
+/// How far ahead of the server's clock a device's fix time may be, by default: phones' clocks
+/// drift by seconds, not minutes, so a fix 2 minutes ahead is a wrong clock, a wrong time zone or
+/// a forgery — a fix far in the future would pin the vehicle's current position until then.
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 2 * 60;
+
+/// The limit in force (`--max-fix-ahead-seconds`), set once at start-up.
+static MAX_AHEAD_SECONDS: std::sync::atomic::AtomicI64 =
+    std::sync::atomic::AtomicI64::new(MAX_CLOCK_SKEW_SECONDS);
+
+/// Sets how far ahead of the server's clock a fix time may be (the server's configuration).
+pub fn set_max_ahead_seconds(seconds: i64) {
+    MAX_AHEAD_SECONDS.store(seconds.max(0), std::sync::atomic::Ordering::Relaxed);
+}
+
+pub fn max_ahead_seconds() -> i64 {
+    MAX_AHEAD_SECONDS.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// A number a fix holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,7 +156,7 @@ pub struct OutOfRange {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum FixProblem {
     OutOfRange(OutOfRange),
-    /// The fix time is more than [`MAX_CLOCK_SKEW_SECONDS`] ahead of the server's clock.
+    /// The fix time is more than [`max_ahead_seconds`] ahead of the server's clock.
     InTheFuture,
 }
 
@@ -168,7 +182,7 @@ impl Fix {
         if let Some(out) = out_of_range(self.latitude, self.longitude, &self.extras) {
             return Some(FixProblem::OutOfRange(out));
         }
-        let skew = chrono::Duration::seconds(MAX_CLOCK_SKEW_SECONDS);
+        let skew = chrono::Duration::seconds(max_ahead_seconds());
         match self.tracked_at {
             Some(tracked_at) if tracked_at > now + skew => Some(FixProblem::InTheFuture),
             _ => None,
@@ -189,7 +203,10 @@ pub fn validate(fix: &Fix, now: DateTime<Utc>) -> Result<(), AppError> {
         Some(FixProblem::InTheFuture) => {
             return Err(AppError::unprocessable(
                 "trackedAt",
-                "trackedAt is more than 5 minutes in the future",
+                format!(
+                    "trackedAt is more than {} seconds in the future",
+                    max_ahead_seconds()
+                ),
             ))
         }
         None => {}
@@ -258,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn a_fix_up_to_five_minutes_ahead_is_a_drifting_clock_and_later_is_refused() {
+    fn a_fix_up_to_two_minutes_ahead_is_a_drifting_clock_and_later_is_refused() {
         let mut fix = fix();
         fix.tracked_at = Some(now() + chrono::Duration::seconds(MAX_CLOCK_SKEW_SECONDS));
         assert_eq!(fix.problem(now()), None);

@@ -6,6 +6,7 @@
 //! HTTP handler and routes, and its tests. A use case imports the core, `error` and the event
 //! store, never another use case (`architecture_tests` checks it).
 
+pub mod access;
 pub mod devices;
 pub mod fix;
 #[cfg(feature = "ssr")]
@@ -25,14 +26,20 @@ pub mod projections;
 #[cfg(feature = "ssr")]
 pub mod registrations;
 
+pub mod add_user;
 pub mod assign_device;
+pub mod disable_user;
 pub mod fleet_at;
 pub mod get_vehicle;
+pub mod issue_token;
+pub mod list_accounts;
 pub mod list_vehicles;
 pub mod live_updates;
 #[cfg(feature = "ssr")]
 pub mod osmand;
 pub mod register_vehicle;
+pub mod revoke_token;
+pub mod sign_in;
 pub mod track_location;
 pub mod track_locations;
 pub mod vehicle_current_location;

@@ -6,8 +6,10 @@ pub mod extract;
 pub mod json_body;
 #[cfg(test)]
 mod openapi_tests;
+pub mod routes;
 
 use json_body::BODY_LIMIT;
+use routes::Routes;
 
 use axum::{
     extract::DefaultBodyLimit,
@@ -26,8 +28,8 @@ use crate::server::health;
 use crate::server::state::AppState;
 
 /// The routes of the system this one replaces, and the new ones.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(osmand::http::routes())
         .merge(register_vehicle::http::routes())
         .merge(assign_device::http::routes())
@@ -41,6 +43,12 @@ pub fn routes() -> Router<AppState> {
         .merge(fleet_at::http::routes())
         .merge(live_updates::http::routes())
         .merge(health::routes())
+}
+
+/// The API's routes as a router, with the body limit.
+pub fn router() -> Router<AppState> {
+    routes()
+        .into_router()
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
@@ -52,6 +60,9 @@ impl AppError {
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

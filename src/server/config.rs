@@ -4,6 +4,8 @@ use std::net::SocketAddr;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::fleet::access::Role;
+
 #[derive(Parser, Debug)]
 #[command(name = "fleetline", version, about = "Event-sourced vehicle tracking")]
 pub struct Cli {
@@ -38,6 +40,55 @@ pub enum Command {
     Serve,
     /// Rebuild every projection from the event log, with a progress bar. Safe while the app serves.
     RebuildProjections,
+    /// Users of the web app.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user. The password comes from FLEETLINE_PASSWORD, or is asked for (never a flag).
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, manager or viewer.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Disable a user: no more logins, and their sessions end.
+    Disable {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Issue an API token; prints the token alone on standard output (shown only once).
+    Create {
+        /// What the token is for ("depot gateway").
+        #[arg(long)]
+        name: String,
+        /// ingest (may only send fixes), viewer, manager or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Days until it expires; no expiry when absent.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
+    /// Revoke an API token: refused from the next request on.
+    Revoke {
+        #[arg(long)]
+        token_id: uuid::Uuid,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text)
+        .ok_or_else(|| format!("{text:?} is not one of admin, manager, viewer, ingest"))
 }
 
 #[derive(Args, Debug, Clone)]
@@ -77,6 +128,20 @@ pub struct ServeArgs {
     /// while moving (Traccar Client's default is 300 s).
     #[arg(long, env = "FLEETLINE_SILENT_AFTER_MINUTES", default_value_t = 10)]
     pub silent_after_minutes: u32,
+
+    /// A web session unused this long ends (hours): a working day and a half, so a dispatcher
+    /// who opens the map in the morning is not signed out during the shift.
+    #[arg(long, env = "FLEETLINE_SESSION_IDLE_HOURS", default_value_t = 12)]
+    pub session_idle_hours: u32,
+
+    /// Fixes timed further ahead of the server's clock than this are refused (seconds): a forged
+    /// fix from the future would otherwise pin a vehicle's current position.
+    #[arg(long, env = "FLEETLINE_MAX_FIX_AHEAD_SECONDS", default_value_t = 120)]
+    pub max_fix_ahead_seconds: u32,
+
+    /// Send the session cookie only over HTTPS: set it when Fleetline is served behind TLS.
+    #[arg(long, env = "FLEETLINE_SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
 }
 
 impl ServeArgs {

@@ -69,7 +69,7 @@ mod tests {
         use tower::ServiceExt;
 
         let db = TestDb::new().await;
-        let app = crate::server::router(db.state().await);
+        let app = db.api().await;
         let form = "application/x-www-form-urlencoded";
         let heavy = format!("vehicle_license_plate={}", "A".repeat(super::BODY_LIMIT));
         // Declared (as browsers do): refused before it is read.

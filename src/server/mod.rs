@@ -1,5 +1,6 @@
 //! The server: configuration, start-up, the router and the CLI's subcommands.
 
+pub mod auth;
 pub mod config;
 pub mod hardening;
 pub mod health;
@@ -50,6 +51,10 @@ pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Res
 /// PostgreSQL's migration table: each ignores the other's versions.
 pub async fn migrate(store: &EventStore) -> Result<(), sqlx::migrate::MigrateError> {
     store.migrate().await?;
+    tower_sessions_sqlx_store::PostgresStore::new(store.pool().clone())
+        .migrate()
+        .await
+        .map_err(|error| sqlx::migrate::MigrateError::Source(Box::new(error)))?;
     let mut read_models = sqlx::migrate!("./migrations");
     read_models.set_ignore_missing(true);
     read_models.run(store.pool()).await
@@ -68,10 +73,12 @@ pub fn start_projections(pool: &PgPool, poll_interval: Duration) -> Wakeups {
 /// The whole app: the JSON API, the server functions and the pages.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let (store, map, index) = (
+    let (store, map, index, logins, token_uses) = (
         state.store.clone(),
         state.map.clone(),
         state.fleet_index.clone(),
+        state.logins.clone(),
+        state.token_uses.clone(),
     );
     let options = state.leptos_options.clone();
     // The pages and their server functions, with the API's body limit.
@@ -82,13 +89,16 @@ pub fn router(state: AppState) -> Router {
             provide_context(store.clone());
             provide_context(map.clone());
             provide_context(index.clone());
+            provide_context(logins.clone());
+            provide_context(token_uses.clone());
         },
         move || shell(options.clone()),
     ));
     let app = Router::new()
-        .merge(crate::http::routes())
+        .merge(crate::http::router())
         .merge(pages)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell));
+    let app = auth::layers::protect(app, &state);
     hardening::with_security_headers(app)
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -100,6 +110,7 @@ pub async fn serve(
     max_connections: u32,
     args: ServeArgs,
 ) -> anyhow::Result<()> {
+    crate::fleet::fix::set_max_ahead_seconds(i64::from(args.max_fix_ahead_seconds));
     let store = open_store(database_url, max_connections).await?;
     let wakeups = start_projections(store.pool(), Duration::from_millis(args.poll_interval_ms));
     let fleet_index = FleetIndex::spawn(store.clone(), wakeups.clone());
@@ -110,7 +121,26 @@ pub async fn serve(
         attribution: args.tile_attribution.clone(),
         silent_after_seconds: i64::from(args.silent_after_minutes) * 60,
     };
-    let state = AppState::new(store, wakeups, fleet_index, map, Some(leptos_options)).await?;
+    let mut state = AppState::new(store, wakeups, fleet_index, map, Some(leptos_options)).await?;
+    state.sessions = state::SessionSettings {
+        idle: Duration::from_secs(u64::from(args.session_idle_hours.max(1)) * 3600),
+        secure_cookies: args.secure_cookies,
+    };
+    // Ended sessions are deleted hourly: a row each, and nothing reads an expired one.
+    let expired_sessions =
+        tower_sessions_sqlx_store::PostgresStore::new(state.store.pool().clone());
+    tokio::spawn(
+        tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
+            expired_sessions,
+            tokio::time::Duration::from_secs(3600),
+        ),
+    );
+    if !fleet_accounts_exist(&state).await? {
+        tracing::warn!(
+            "no user yet: open http://{} to create the first administrator, or run `fleetline user add --email you@example.com --role admin`",
+            args.site_addr
+        );
+    }
     let listener = tokio::net::TcpListener::bind(args.site_addr)
         .await
         .with_context(|| format!("cannot listen on {}", args.site_addr))?;
@@ -118,12 +148,21 @@ pub async fn serve(
     if let Some(addr) = args.osmand_addr()? {
         serve_osmand(addr, state.clone()).await;
     }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
     Ok(())
+}
+
+async fn fleet_accounts_exist(state: &AppState) -> anyhow::Result<bool> {
+    crate::fleet::access::accounts::any_user(&state.store)
+        .await
+        .map_err(|error| anyhow::anyhow!("reading the accounts: {}", error.message))
 }
 
 /// Starts the GPS devices' listener (OsmAnd protocol). A busy port is logged, not fatal: the web

@@ -9,6 +9,7 @@ use crate::app::MapSettings;
 use crate::fleet::fleet_index::FleetIndex;
 use crate::fleet::live_updates::LiveFeed;
 use crate::fleet::osmand::OsmandStats;
+use crate::server::auth::{login_limit::LoginLimit, token_uses::TokenUses};
 
 /// What every handler and server function can reach.
 #[derive(Clone, FromRef)]
@@ -21,6 +22,31 @@ pub struct AppState {
     pub osmand: OsmandStats,
     /// The fleet's history in memory, for the fleet at T.
     pub fleet_index: FleetIndex,
+    pub sessions: SessionSettings,
+    /// Failed logins (per instance, in memory).
+    pub logins: LoginLimit,
+    pub token_uses: TokenUses,
+    /// Set once any user exists (users are disabled, never removed): until then the page offers
+    /// only the first-run form, and the gate asks the store on each anonymous request.
+    pub users_exist: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// How the web app's sessions are kept.
+#[derive(Clone, Debug)]
+pub struct SessionSettings {
+    /// A session unused this long ends.
+    pub idle: std::time::Duration,
+    /// Cookies only over HTTPS (set when served behind TLS).
+    pub secure_cookies: bool,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            idle: std::time::Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+        }
+    }
 }
 
 impl AppState {
@@ -37,7 +63,11 @@ impl AppState {
             leptos_options: leptos_options
                 .unwrap_or_else(|| LeptosOptions::builder().output_name("fleetline").build()),
             live: LiveFeed::start(store.clone(), wakeups).await?,
+            token_uses: TokenUses::new(store.pool().clone()),
             store,
+            sessions: SessionSettings::default(),
+            logins: LoginLimit::default(),
+            users_exist: Default::default(),
             map,
             osmand: Default::default(),
             fleet_index,

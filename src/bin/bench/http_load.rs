@@ -24,9 +24,16 @@ pub const BATCH: usize = 5000;
 /// Makes the request a client sends n-th: path, content type, body.
 pub type RequestMaker = Arc<dyn Fn(u64) -> (&'static str, &'static str, Vec<u8>) + Send + Sync>;
 
-/// Serves the API on a free local port, with the projections, the fleet index and the live feed
-/// running, as in production; answers its address.
-pub async fn serve(store: &EventStore, index: &FleetIndex) -> anyhow::Result<SocketAddr> {
+/// Where the load goes: the server's address and an ingest token, which every request sends.
+#[derive(Clone)]
+pub struct Target {
+    pub addr: SocketAddr,
+    pub token: Arc<str>,
+}
+
+/// Serves the whole app on a free local port, with access control, the projections, the fleet
+/// index and the live feed running, as in production; answers its address and an ingest token.
+pub async fn serve(store: &EventStore, index: &FleetIndex) -> anyhow::Result<Target> {
     let wakeups = fleetline::server::start_projections(store.pool(), Duration::from_millis(500));
     let state = fleetline::server::AppState::new(
         store.clone(),
@@ -38,10 +45,21 @@ pub async fn serve(store: &EventStore, index: &FleetIndex) -> anyhow::Result<Soc
     .await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        axum::serve(listener, fleetline::http::routes().with_state(state)).await
-    });
-    Ok(addr)
+    tokio::spawn(async move { axum::serve(listener, fleetline::server::router(state)).await });
+    let token = fleetline::fleet::issue_token::issue(
+        store,
+        "bench",
+        fleetline::fleet::access::Role::Ingest,
+        None,
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{}", error.message))?
+    .token;
+    Ok(Target {
+        addr,
+        token: token.into(),
+    })
 }
 
 /// One fix as the API takes it, a JSON object.
@@ -88,14 +106,16 @@ fn cycling(path: &'static str, content_type: &'static str, bodies: Vec<Vec<u8>>)
 /// One keep-alive HTTP/1.1 connection.
 struct Client {
     stream: BufReader<TcpStream>,
+    token: Arc<str>,
 }
 
 impl Client {
-    async fn connect(addr: SocketAddr) -> Self {
-        let stream = TcpStream::connect(addr).await.expect("connect");
+    async fn connect(target: &Target) -> Self {
+        let stream = TcpStream::connect(target.addr).await.expect("connect");
         stream.set_nodelay(true).ok();
         Self {
             stream: BufReader::new(stream),
+            token: target.token.clone(),
         }
     }
 
@@ -103,7 +123,8 @@ impl Client {
     /// status.
     async fn post(&mut self, path: &str, content_type: &str, body: &[u8]) -> u16 {
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            "POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            self.token,
             body.len()
         );
         let stream = self.stream.get_mut();
@@ -136,7 +157,7 @@ impl Client {
 /// Sends requests from `connections` clients for `seconds`, as fast as answered or at `paced`
 /// requests per second; answers the requests per second achieved.
 pub async fn load_http(
-    addr: SocketAddr,
+    target: &Target,
     connections: usize,
     seconds: u64,
     paced: Option<f64>,
@@ -148,8 +169,9 @@ pub async fn load_http(
     let tasks: Vec<_> = (0..connections)
         .map(|c| {
             let (done, count, request) = (done.clone(), count.clone(), request.clone());
+            let target = target.clone();
             tokio::spawn(async move {
-                let mut client = Client::connect(addr).await;
+                let mut client = Client::connect(&target).await;
                 let mut n = c as u64 * 1_000_000;
                 // Paced: each connection sends its share of the requests per second on a fixed
                 // schedule (and catches up at once when it falls behind).

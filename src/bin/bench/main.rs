@@ -9,10 +9,7 @@ mod fleet;
 mod http_load;
 mod measures;
 
-use std::{
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use clap::Parser;
@@ -95,12 +92,12 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     let addr = serve(&store, &index).await?;
     let single = single_fix_requests(&fleet.ids);
     for connections in [16, 64] {
-        table.push(single_fix_http(addr, connections, args.seconds, &single).await);
+        table.push(single_fix_http(&addr, connections, args.seconds, &single).await);
     }
     let batch = batch_requests(&fleet.ids);
-    table.push(batch_flat_out(&store, addr, args.seconds, &batch).await);
+    table.push(batch_flat_out(&store, &addr, args.seconds, &batch).await);
     for &target in &args.paced_rates {
-        table.push(batch_paced(&store, addr, args.seconds, target, &batch).await);
+        table.push(batch_paced(&store, &addr, args.seconds, target, &batch).await);
     }
     table.push(server_memory(&index));
 
@@ -218,7 +215,7 @@ async fn rebuild_projections(store: &EventStore, events: f64) -> anyhow::Result<
 
 /// Row: one fix per request, from `connections` connections, flat out.
 async fn single_fix_http(
-    addr: SocketAddr,
+    addr: &http_load::Target,
     connections: usize,
     seconds: u64,
     single: &RequestMaker,
@@ -233,7 +230,7 @@ async fn single_fix_http(
 /// Row: batches from 4 connections, flat out, and how far the projections fall behind.
 async fn batch_flat_out(
     store: &EventStore,
-    addr: SocketAddr,
+    addr: &http_load::Target,
     seconds: u64,
     batch: &RequestMaker,
 ) -> Row {
@@ -251,7 +248,7 @@ async fn batch_flat_out(
 /// fall behind.
 async fn batch_paced(
     store: &EventStore,
-    addr: SocketAddr,
+    addr: &http_load::Target,
     seconds: u64,
     target: usize,
     batch: &RequestMaker,

@@ -1,16 +1,17 @@
-use axum::{extract::State, routing::post, Json, Router};
+use axum::{extract::State, Json};
 use chrono::Utc;
 use event_store::EventStore;
 use serde::Deserialize;
 
 use super::{assign, DeviceAssignment};
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::http::extract::VehicleId;
 use crate::http::json_body::JsonBody;
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/vehicles/{vehicle_id}/device", post(handle))
+pub fn routes() -> Routes {
+    Routes::new().post("/vehicles/{vehicle_id}/device", Access::Manage, handle)
 }
 
 #[derive(Deserialize)]

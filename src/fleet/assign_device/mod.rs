@@ -29,6 +29,7 @@ pub async fn assign_device(
     vehicle_registered_id: Uuid,
     device_id: String,
 ) -> Result<DeviceAssignment, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Manage)?;
     let store = expect_context::<event_store::EventStore>();
     assign(
         &store,

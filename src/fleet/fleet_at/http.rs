@@ -1,16 +1,17 @@
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use chrono::Utc;
 use event_store::EventStore;
 use serde::Deserialize;
 
 use super::{answer, FleetPosition};
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::fleet::fleet_index::FleetIndex;
 use crate::http::extract::{Moment, QueryParams};
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/fleet", get(handle))
+pub fn routes() -> Routes {
+    Routes::new().get("/fleet", Access::Read, handle)
 }
 
 #[derive(Deserialize)]

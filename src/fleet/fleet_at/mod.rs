@@ -20,8 +20,9 @@ pub use crate::fleet::fleet_index::FleetPosition;
 /// Postcard, not JSON: the timeline asks for a fleet at every step of its slider, and for 1,000
 /// vehicles the answer is ~70 KB instead of 175 KB, written by the server and read by the browser
 /// without scanning text. (`GET /fleet?at=` keeps JSON for other clients.)
-#[server(output = leptos::server_fn::codec::Postcard)]
+#[server(endpoint = "get_fleet_at", output = leptos::server_fn::codec::Postcard)]
 pub async fn get_fleet_at(at: DateTime<Utc>) -> Result<Vec<FleetPosition>, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     let index = expect_context::<FleetIndex>();
     answer(&index, store.pool(), at).await
@@ -67,8 +68,9 @@ pub async fn fleet_at(
 
 /// Where the timeline starts: the first registration or fix (by device time); `None` while the
 /// log is empty.
-#[server]
+#[server(endpoint = "get_timeline_start")]
 pub async fn get_timeline_start() -> Result<Option<DateTime<Utc>>, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     timeline_start(store.pool()).await
 }

@@ -1,19 +1,19 @@
 use axum::{
     extract::{Path, State},
-    routing::get,
-    Json, Router,
+    Json,
 };
 use event_store::EventStore;
 
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::fleet::vehicle::Vehicle;
 use crate::http::extract::VehicleId;
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/vehicles/by-plate/{plate}", get(by_plate))
-        .route("/vehicles/{vehicle_id}", get(by_id))
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/vehicles/by-plate/{plate}", Access::Read, by_plate)
+        .get("/vehicles/{vehicle_id}", Access::Read, by_id)
 }
 
 /// `GET /vehicles/{id}` → `Vehicle`

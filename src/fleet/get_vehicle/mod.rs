@@ -11,8 +11,9 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::fleet::vehicle::Vehicle;
 
-#[server]
+#[server(endpoint = "get_vehicle")]
 pub async fn get_vehicle(vehicle_registered_id: Uuid) -> Result<Vehicle, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     Vehicle::load(store.pool(), vehicle_registered_id).await
 }

@@ -1,13 +1,14 @@
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use event_store::EventStore;
 
 use super::list;
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::fleet::vehicle::Vehicle;
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/vehicles", get(handle))
+pub fn routes() -> Routes {
+    Routes::new().get("/vehicles", Access::Read, handle)
 }
 
 /// `GET /vehicles` → `[Vehicle]`

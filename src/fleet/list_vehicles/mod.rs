@@ -10,8 +10,9 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::fleet::vehicle::Vehicle;
 
-#[server]
+#[server(endpoint = "list_vehicles")]
 pub async fn list_vehicles() -> Result<Vec<Vehicle>, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     list(store.pool()).await
 }

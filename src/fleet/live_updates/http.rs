@@ -3,17 +3,16 @@ use std::convert::Infallible;
 use axum::{
     extract::State,
     response::sse::{Event, KeepAlive, Sse},
-    routing::get,
-    Router,
 };
 use futures::Stream;
 use tokio_stream::{wrappers::BroadcastStream, StreamExt};
 
 use super::LiveFeed;
-use crate::server::state::AppState;
+use crate::fleet::access::Access;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/live", get(handle))
+pub fn routes() -> Routes {
+    Routes::new().get("/live", Access::Read, handle)
 }
 
 /// `GET /live`: server-sent events, one JSON [`super::LiveUpdate`] each. A browser too slow to

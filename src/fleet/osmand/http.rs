@@ -3,19 +3,20 @@ use axum::{
     extract::{Request, State},
     http::{header, StatusCode},
     response::{IntoResponse, Response},
-    routing::post,
     Router,
 };
 use chrono::Utc;
 use tower_http::trace::TraceLayer;
 
 use super::{parse, record, OsmandError, OsmandStats, BODY_LIMIT};
+use crate::fleet::access::Access;
+use crate::http::routes::Routes;
 use crate::server::state::AppState;
 use event_store::EventStore;
 
 /// On the main port, only `POST /`: `GET /` is the web app's page.
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/", post(handle))
+pub fn routes() -> Routes {
+    Routes::new().post("/", Access::Anyone, handle)
 }
 
 /// The protocol's endpoint: any method. `200` with an empty body when stored; a plain-text reason

@@ -72,7 +72,10 @@ pub async fn record(
         };
         // The ranges were checked as the request was parsed; the time needs the clock.
         if let Some(FixProblem::InTheFuture) = fix.problem(now) {
-            return Err(bad("timestamp is more than 5 minutes in the future"));
+            return Err(bad(format!(
+                "timestamp is more than {} seconds in the future",
+                crate::fleet::fix::max_ahead_seconds()
+            )));
         }
         // The same fix twice in one request is one fix.
         if seen.insert(id) {

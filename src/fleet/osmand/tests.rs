@@ -19,7 +19,7 @@ impl Server {
         let db = TestDb::new().await;
         let state = db.state().await;
         Self {
-            api: crate::http::routes().with_state(state.clone()),
+            api: db.api_on(state.clone()).await,
             devices: super::http::router(state),
             db,
         }

@@ -51,6 +51,7 @@ impl Decision for RegisterVehicle {
                     .device_holder
                     .get_or_insert(assigned.scope.vehicle_registered_id);
             }
+            _ => {}
         }
     }
 

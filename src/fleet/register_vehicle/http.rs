@@ -1,16 +1,17 @@
-use axum::{extract::State, routing::post, Json, Router};
+use axum::{extract::State, Json};
 use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{register, Registered};
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::http::json_body::JsonBody;
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 use event_store::EventStore;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/register-vehicle", post(handle))
+pub fn routes() -> Routes {
+    Routes::new().post("/register-vehicle", Access::Manage, handle)
 }
 
 #[derive(Deserialize)]

@@ -33,6 +33,7 @@ pub async fn register_vehicle(
     vehicle_license_plate: String,
     #[server(default)] device_id: Option<String>,
 ) -> Result<Registered, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Manage)?;
     let store = expect_context::<event_store::EventStore>();
     let device_id = device_id
         .map(|d| d.trim().to_string())

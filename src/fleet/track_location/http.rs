@@ -1,16 +1,17 @@
-use axum::{extract::State, routing::post, Json, Router};
+use axum::{extract::State, Json};
 use chrono::Utc;
 use event_store::EventStore;
 
 use super::{track, Tracked};
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::fleet::fix_body::FixBody;
 use crate::fleet::fleet_index::FleetIndex;
 use crate::http::json_body::JsonBody;
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/track-location", post(handle))
+pub fn routes() -> Routes {
+    Routes::new().post("/track-location", Access::Ingest, handle)
 }
 
 /// `POST /track-location` `{"vehicleLicensePlate":"ABC-1234","latitude":…,"longitude":…}` (or

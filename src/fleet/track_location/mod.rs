@@ -24,13 +24,14 @@ pub struct Tracked {
     pub location_tracked_id: Uuid,
 }
 
-#[server]
+#[server(endpoint = "track_location")]
 pub async fn track_location(
     vehicle_registered_id: Uuid,
     latitude: f64,
     longitude: f64,
     tracked_at: Option<DateTime<Utc>>,
 ) -> Result<Tracked, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Ingest)?;
     let store = expect_context::<event_store::EventStore>();
     let known = expect_context::<crate::fleet::fleet_index::FleetIndex>();
     let fix = Fix {

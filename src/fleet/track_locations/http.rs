@@ -2,8 +2,7 @@ use axum::{
     body::Bytes,
     extract::{DefaultBodyLimit, State},
     http::{header::CONTENT_TYPE, HeaderMap},
-    routing::post,
-    Json, Router,
+    Json,
 };
 use chrono::Utc;
 
@@ -12,16 +11,20 @@ use crate::error::{AppError, ErrorKind};
 use crate::fleet::fix_body::FixBody;
 use crate::fleet::fleet_index::FleetIndex;
 use crate::json::parse_json;
-use crate::server::state::AppState;
+use axum::handler::Handler;
+
+use crate::fleet::access::Access;
+use crate::http::routes::Routes;
 use event_store::EventStore;
 
 /// Largest batch body: 10,000 fixes with room to spare.
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
+pub fn routes() -> Routes {
+    Routes::new().post(
         "/track-locations",
-        post(handle).layer(DefaultBodyLimit::max(BODY_LIMIT)),
+        Access::Ingest,
+        handle.layer(DefaultBodyLimit::max(BODY_LIMIT)),
     )
 }
 

@@ -1,13 +1,18 @@
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 
 use super::{current_location, CurrentLocation};
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::http::extract::VehicleId;
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 use event_store::EventStore;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/vehicle-current-location/{vehicle_id}", get(handle))
+pub fn routes() -> Routes {
+    Routes::new().get(
+        "/vehicle-current-location/{vehicle_id}",
+        Access::Read,
+        handle,
+    )
 }
 
 /// `GET /vehicle-current-location/{vehicleRegisteredId}`

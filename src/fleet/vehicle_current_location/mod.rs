@@ -22,10 +22,11 @@ pub struct CurrentLocation {
     pub tracked_at: DateTime<Utc>,
 }
 
-#[server]
+#[server(endpoint = "vehicle_current_location")]
 pub async fn vehicle_current_location(
     vehicle_registered_id: Uuid,
 ) -> Result<CurrentLocation, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     current_location(store.pool(), vehicle_registered_id).await
 }

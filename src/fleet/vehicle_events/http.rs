@@ -1,14 +1,15 @@
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use event_store::EventStore;
 use serde::Deserialize;
 
 use super::{history, EventPage, DEFAULT_PAGE};
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::http::extract::{QueryParams, VehicleId, WholeNumber};
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/vehicles/{vehicle_id}/events", get(handle))
+pub fn routes() -> Routes {
+    Routes::new().get("/vehicles/{vehicle_id}/events", Access::Read, handle)
 }
 
 #[derive(Deserialize)]

@@ -34,12 +34,13 @@ pub struct EventPage {
     pub next_after: Option<i64>,
 }
 
-#[server]
+#[server(endpoint = "vehicle_events")]
 pub async fn vehicle_events(
     vehicle_registered_id: Uuid,
     after: i64,
     limit: i64,
 ) -> Result<EventPage, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     history(&store, vehicle_registered_id, after, limit).await
 }

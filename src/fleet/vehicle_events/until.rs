@@ -46,7 +46,7 @@ pub struct HistoryPage {
 
 /// The cursor travels as two plain values: the default form encoding of server functions has no
 /// room for an optional struct.
-#[server]
+#[server(endpoint = "vehicle_history")]
 pub async fn vehicle_history(
     vehicle_registered_id: Uuid,
     until: Option<DateTime<Utc>>,
@@ -54,6 +54,7 @@ pub async fn vehicle_history(
     before_position: Option<i64>,
     limit: i64,
 ) -> Result<HistoryPage, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     let before = before_at
         .zip(before_position)

@@ -1,14 +1,15 @@
-use axum::{extract::State, routing::get, Json, Router};
+use axum::{extract::State, Json};
 use event_store::EventStore;
 use serde::Deserialize;
 
 use super::{trail, TrailPoint, DEFAULT_POINTS};
 use crate::error::AppError;
+use crate::fleet::access::Access;
 use crate::http::extract::{Moment, QueryParams, VehicleId, WholeNumber};
-use crate::server::state::AppState;
+use crate::http::routes::Routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/vehicles/{vehicle_id}/trail", get(handle))
+pub fn routes() -> Routes {
+    Routes::new().get("/vehicles/{vehicle_id}/trail", Access::Read, handle)
 }
 
 #[derive(Deserialize)]

@@ -24,11 +24,12 @@ pub struct TrailPoint {
     pub tracked_at: DateTime<Utc>,
 }
 
-#[server]
+#[server(endpoint = "get_vehicle_trail")]
 pub async fn get_vehicle_trail(
     vehicle_registered_id: Uuid,
     until: Option<DateTime<Utc>>,
 ) -> Result<Vec<TrailPoint>, AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     trail(store.pool(), vehicle_registered_id, until, DEFAULT_POINTS).await
 }

@@ -1,0 +1,163 @@
+//! Users and tokens as they stand: the events of one account, read by its tag and folded.
+
+use chrono::{DateTime, Utc};
+use event_store::{EventStore, Query, StoredEvent};
+use uuid::Uuid;
+
+use super::events::{
+    email_tag, token_tag, user_tag, TokenIssued, TokenRevoked, UserAdded, UserDisabled,
+    ACCOUNTS_TAG, TOKEN_ISSUED, TOKEN_REVOKED, USER_ADDED, USER_DISABLED,
+};
+use super::Role;
+use crate::error::AppError;
+
+/// An account holds a handful of events; a read this size takes them all.
+const ACCOUNT_PAGE: i64 = 1000;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct User {
+    pub user_id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub added_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub token_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub secret_sha256: String,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub issued_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Token {
+    /// Neither revoked nor expired at `now`.
+    pub fn is_valid_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|expires| now < expires)
+    }
+}
+
+/// Users and tokens folded from account events, in the order they were issued.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Accounts {
+    pub users: Vec<User>,
+    pub tokens: Vec<Token>,
+}
+
+impl Accounts {
+    pub fn evolve(&mut self, event: &StoredEvent) -> Result<(), AppError> {
+        match event.event_type.as_str() {
+            USER_ADDED => {
+                let added: UserAdded = event.decode()?;
+                self.users.push(User {
+                    user_id: added.user_id,
+                    email: added.email,
+                    role: added.role,
+                    password_hash: added.password_hash,
+                    disabled: false,
+                    added_at: added.added_at,
+                });
+            }
+            USER_DISABLED => {
+                let disabled: UserDisabled = event.decode()?;
+                for user in self.users.iter_mut() {
+                    if user.user_id == disabled.user_id {
+                        user.disabled = true;
+                    }
+                }
+            }
+            TOKEN_ISSUED => {
+                let issued: TokenIssued = event.decode()?;
+                self.tokens.push(Token {
+                    token_id: issued.token_id,
+                    name: issued.name,
+                    role: issued.role,
+                    secret_sha256: issued.secret_sha256,
+                    expires_at: issued.expires_at,
+                    issued_at: issued.issued_at,
+                    revoked_at: None,
+                });
+            }
+            TOKEN_REVOKED => {
+                let revoked: TokenRevoked = event.decode()?;
+                for token in self.tokens.iter_mut() {
+                    if token.token_id == revoked.token_id {
+                        token.revoked_at.get_or_insert(revoked.revoked_at);
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The accounts of the events carrying `tag` (all of them: `ACCOUNTS_TAG`).
+    pub async fn read(store: &EventStore, tag: String) -> Result<Self, AppError> {
+        let query = Query::default().tagged(tag);
+        let mut accounts = Accounts::default();
+        let mut after = 0;
+        loop {
+            let page = store.read(&query, after, ACCOUNT_PAGE).await?;
+            for event in &page {
+                accounts.evolve(event)?;
+                after = event.position;
+            }
+            if (page.len() as i64) < ACCOUNT_PAGE {
+                return Ok(accounts);
+            }
+        }
+    }
+
+    pub async fn all(store: &EventStore) -> Result<Self, AppError> {
+        Self::read(store, ACCOUNTS_TAG.into()).await
+    }
+}
+
+pub async fn user(store: &EventStore, user_id: Uuid) -> Result<Option<User>, AppError> {
+    Ok(Accounts::read(store, user_tag(user_id)).await?.users.pop())
+}
+
+/// The user registered with `email` (lower case).
+pub async fn user_by_email(store: &EventStore, email: &str) -> Result<Option<User>, AppError> {
+    let added = Accounts::read(store, email_tag(email)).await?.users.pop();
+    match added {
+        Some(added) => user(store, added.user_id).await,
+        None => Ok(None),
+    }
+}
+
+pub async fn token(store: &EventStore, token_id: Uuid) -> Result<Option<Token>, AppError> {
+    Ok(Accounts::read(store, token_tag(token_id))
+        .await?
+        .tokens
+        .pop())
+}
+
+/// Whether any user was ever added (users are disabled, never removed).
+pub async fn any_user(store: &EventStore) -> Result<bool, AppError> {
+    let query = Query::of_types(&[USER_ADDED]).tagged(ACCOUNTS_TAG);
+    Ok(!store.read(&query, 0, 1).await?.is_empty())
+}
+
+/// An email as accounts keep it: trimmed, lower case, and plausibly an address.
+pub fn normalise_email(email: &str) -> Result<String, AppError> {
+    let email = email.trim().to_lowercase();
+    let plausible = email.len() <= 254
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if plausible {
+        Ok(email)
+    } else {
+        Err(AppError::bad_request(
+            "email",
+            "an email address like dana@example.com",
+        ))
+    }
+}

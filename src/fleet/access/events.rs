@@ -1,0 +1,117 @@
+//! The accounts' events: users added and disabled, API tokens issued and revoked. They live in
+//! the same store as the fleet's, so the audit of who changed what is the log itself.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use event_store::NewEvent;
+
+use super::Role;
+
+pub const USER_ADDED: &str = "UserAdded";
+pub const USER_DISABLED: &str = "UserDisabled";
+pub const TOKEN_ISSUED: &str = "TokenIssued";
+pub const TOKEN_REVOKED: &str = "TokenRevoked";
+
+/// Every account event carries it: the admin's list and audit read it, and the first-run
+/// decision ("no user yet") is a condition on it.
+pub const ACCOUNTS_TAG: &str = "accounts";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAdded {
+    pub user_id: Uuid,
+    /// Lower case: one account per address, however it is typed.
+    pub email: String,
+    pub role: Role,
+    /// Argon2id in PHC form (`$argon2id$v=19$…`): the salt and parameters travel with it.
+    pub password_hash: String,
+    pub added_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDisabled {
+    pub user_id: Uuid,
+    pub disabled_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenIssued {
+    pub token_id: Uuid,
+    pub name: String,
+    pub role: Role,
+    /// SHA-256 of the token's secret, hex. The secret is 256 random bits, so a fast hash is
+    /// enough (no dictionary to guess from), and checking a token costs microseconds.
+    pub secret_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    pub issued_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenRevoked {
+    pub token_id: Uuid,
+    pub revoked_at: DateTime<Utc>,
+}
+
+pub fn user_tag(user_id: Uuid) -> String {
+    format!("user:{user_id}")
+}
+
+pub fn email_tag(email: &str) -> String {
+    format!("email:{email}")
+}
+
+pub fn token_tag(token_id: Uuid) -> String {
+    format!("token:{token_id}")
+}
+
+fn event(
+    event_id: Uuid,
+    event_type: &str,
+    tags: Vec<String>,
+    payload: &impl Serialize,
+) -> NewEvent {
+    NewEvent {
+        event_id,
+        event_type: event_type.into(),
+        tags,
+        payload: serde_json::value::to_raw_value(payload).expect("plain struct serialises"),
+    }
+}
+
+impl UserAdded {
+    pub fn to_event(&self) -> NewEvent {
+        let tags = vec![
+            user_tag(self.user_id),
+            email_tag(&self.email),
+            ACCOUNTS_TAG.into(),
+        ];
+        event(self.user_id, USER_ADDED, tags, self)
+    }
+}
+
+impl UserDisabled {
+    pub fn to_event(&self) -> NewEvent {
+        let tags = vec![user_tag(self.user_id), ACCOUNTS_TAG.into()];
+        event(Uuid::now_v7(), USER_DISABLED, tags, self)
+    }
+}
+
+impl TokenIssued {
+    pub fn to_event(&self) -> NewEvent {
+        let tags = vec![token_tag(self.token_id), ACCOUNTS_TAG.into()];
+        event(self.token_id, TOKEN_ISSUED, tags, self)
+    }
+}
+
+impl TokenRevoked {
+    pub fn to_event(&self) -> NewEvent {
+        let tags = vec![token_tag(self.token_id), ACCOUNTS_TAG.into()];
+        event(Uuid::now_v7(), TOKEN_REVOKED, tags, self)
+    }
+}

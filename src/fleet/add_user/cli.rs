@@ -1,0 +1,38 @@
+//! `fleetline user add --email E --role R`: the password from `FLEETLINE_PASSWORD` or typed at a
+//! prompt (twice, not echoed), never a flag, which would stay in the shell's history and in `ps`.
+
+use anyhow::Context;
+use event_store::EventStore;
+
+use super::command::add_user;
+use crate::fleet::access::Role;
+
+pub async fn run(store: &EventStore, email: &str, role: Role) -> anyhow::Result<()> {
+    let password = match std::env::var("FLEETLINE_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let first = rpassword::prompt_password(format!("Password for {email}: "))
+                .context("reading the password (or set FLEETLINE_PASSWORD)")?;
+            let again = rpassword::prompt_password("Again: ")?;
+            anyhow::ensure!(
+                first == again,
+                "the two passwords differ: nothing was stored"
+            );
+            first
+        }
+    };
+    let added = add_user(store, email, role, password, false)
+        .await
+        .map_err(|error| {
+            anyhow::anyhow!(
+                "{}: {}",
+                error.field.as_deref().unwrap_or("user"),
+                error.message
+            )
+        })?;
+    eprintln!(
+        "added {} {} (user {})",
+        added.role, added.email, added.user_id
+    );
+    Ok(())
+}

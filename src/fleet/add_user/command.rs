@@ -1,0 +1,43 @@
+//! The shell of AddUser: checks the input, hashes the password off the async threads, then
+//! reads, decides, appends.
+
+use chrono::Utc;
+use event_store::EventStore;
+use uuid::Uuid;
+
+use super::decide::AddUser;
+use super::AddedUser;
+use crate::error::AppError;
+use crate::fleet::access::accounts::normalise_email;
+use crate::fleet::access::events::UserAdded;
+use crate::fleet::access::secrets::{check_password_rules, hash_password};
+use crate::fleet::access::Role;
+use crate::fleet::decision::execute;
+
+pub async fn add_user(
+    store: &EventStore,
+    email: &str,
+    role: Role,
+    password: String,
+    first_run: bool,
+) -> Result<AddedUser, AppError> {
+    let email = normalise_email(email)?;
+    if !role.is_for_people() {
+        return Err(AppError::bad_request(
+            "role",
+            "a person is an admin, a manager or a viewer (ingest is for API tokens)",
+        ));
+    }
+    check_password_rules(&password)?;
+    let command = AddUser {
+        user: UserAdded {
+            user_id: Uuid::now_v7(),
+            email,
+            role,
+            password_hash: hash_password(password).await?,
+            added_at: Utc::now(),
+        },
+        first_run,
+    };
+    execute(store, &command).await
+}

@@ -1,0 +1,94 @@
+//! The accounts folded from their events, and the audit written from the same events.
+
+use event_store::{EventStore, Query};
+
+use super::{AccountsView, AuditRow, TokenRow, UserRow};
+use crate::error::AppError;
+use crate::fleet::access::accounts::Accounts;
+use crate::fleet::access::events::ACCOUNTS_TAG;
+use crate::fleet::decision::FleetEvent;
+use crate::server::auth::token_uses::TokenUses;
+
+/// Account events are a few per person and token: read in pages of this many.
+const PAGE: i64 = 1000;
+
+pub async fn list(store: &EventStore, uses: &TokenUses) -> Result<AccountsView, AppError> {
+    let query = Query::default().tagged(ACCOUNTS_TAG);
+    let (mut accounts, mut audit, mut after) = (Accounts::default(), Vec::new(), 0);
+    loop {
+        let page = store.read(&query, after, PAGE).await?;
+        for event in &page {
+            accounts.evolve(event)?;
+            after = event.position;
+            if let Some(what) = FleetEvent::decode(event)?.and_then(|e| describe(&e, &accounts)) {
+                audit.push(AuditRow {
+                    at: event.recorded_at,
+                    what,
+                });
+            }
+        }
+        if (page.len() as i64) < PAGE {
+            break;
+        }
+    }
+    audit.reverse();
+    let last_used = uses.last_used().await?;
+    Ok(AccountsView {
+        users: accounts
+            .users
+            .into_iter()
+            .map(|u| UserRow {
+                user_id: u.user_id,
+                email: u.email,
+                role: u.role,
+                disabled: u.disabled,
+                added_at: u.added_at,
+            })
+            .collect(),
+        tokens: accounts
+            .tokens
+            .into_iter()
+            .map(|t| TokenRow {
+                last_used_at: last_used.get(&t.token_id).copied(),
+                token_id: t.token_id,
+                name: t.name,
+                role: t.role,
+                issued_at: t.issued_at,
+                expires_at: t.expires_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect(),
+        audit,
+    })
+}
+
+/// An account event in words, naming the account by what people know it by.
+fn describe(event: &FleetEvent, accounts: &Accounts) -> Option<String> {
+    let email_of = |id: uuid::Uuid| {
+        accounts
+            .users
+            .iter()
+            .find(|u| u.user_id == id)
+            .map_or_else(|| id.to_string(), |u| u.email.clone())
+    };
+    let token_of = |id: uuid::Uuid| {
+        accounts
+            .tokens
+            .iter()
+            .find(|t| t.token_id == id)
+            .map_or_else(|| id.to_string(), |t| t.name.clone())
+    };
+    Some(match event {
+        FleetEvent::UserAdded(added) => format!("user {} added as {}", added.email, added.role),
+        FleetEvent::UserDisabled(disabled) => {
+            format!("user {} disabled", email_of(disabled.user_id))
+        }
+        FleetEvent::TokenIssued(issued) => {
+            format!("{} token “{}” issued", issued.role, issued.name)
+        }
+        FleetEvent::TokenRevoked(revoked) => {
+            format!("token “{}” revoked", token_of(revoked.token_id))
+        }
+        _ => return None,
+    })
+}

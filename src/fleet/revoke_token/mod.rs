@@ -1,0 +1,26 @@
+//! Command RevokeToken: the token is refused from the next request on (tokens are checked
+//! against their events on every request, not a cache).
+
+#[cfg(feature = "ssr")]
+mod decide;
+
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+#[server(endpoint = "revoke_token")]
+pub async fn revoke_token(token_id: Uuid) -> Result<(), AppError> {
+    crate::server::auth::require(crate::fleet::access::Access::Administer)?;
+    let store = expect_context::<event_store::EventStore>();
+    revoke(&store, token_id).await
+}
+
+#[cfg(feature = "ssr")]
+pub async fn revoke(store: &event_store::EventStore, token_id: Uuid) -> Result<(), AppError> {
+    let command = decide::RevokeToken {
+        token_id,
+        at: chrono::Utc::now(),
+    };
+    crate::fleet::decision::execute(store, &command).await
+}

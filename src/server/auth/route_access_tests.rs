@@ -1,0 +1,235 @@
+//! Access control read off the router itself: every mounted route and every registered server
+//! function, called by every kind of caller, answers exactly what its access allows. A route
+//! or a server function added later is in these lists without anyone writing a test for it.
+
+use std::collections::BTreeSet;
+
+use axum::http::Method;
+
+use super::{check, server_fns};
+use crate::fleet::access::{Access, Actor, Principal, Role};
+use crate::test_support::{send, sign_in, TestDb};
+
+/// Every route and server function: method, a path to call, what it needs.
+fn everything_mounted() -> Vec<(Method, String, Access)> {
+    let mut all: Vec<_> = crate::http::routes()
+        .table()
+        .iter()
+        .map(|route| {
+            let path = route
+                .path
+                .replace("{vehicle_id}", &uuid::Uuid::now_v7().to_string())
+                .replace("{plate}", "ABC-1234");
+            (route.method.clone(), path, route.access)
+        })
+        .collect();
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        let access = server_fns::required(path)
+            .flatten()
+            .unwrap_or_else(|| panic!("{path} is registered but not in SERVER_FNS"));
+        all.push((method, path.to_string(), access));
+    }
+    all
+}
+
+fn as_principal(role: Role) -> Principal {
+    Principal {
+        actor: Actor::Token {
+            token_id: uuid::Uuid::nil(),
+            name: "test".into(),
+        },
+        role,
+    }
+}
+
+/// Who calls, their role, whether their credential is valid, and the headers they send.
+type Caller = (String, Option<Role>, bool, Vec<(&'static str, String)>);
+
+#[tokio::test]
+async fn every_route_answers_each_role_exactly_as_its_access_allows() {
+    let db = TestDb::new().await;
+    let app = db.app().await;
+    let mut callers: Vec<Caller> = vec![("anonymous".into(), None, true, vec![])];
+    for role in Role::ALL {
+        let bearer = format!("Bearer {}", db.token(role).await);
+        callers.push((
+            format!("{role} token"),
+            Some(role),
+            true,
+            vec![("authorization", bearer)],
+        ));
+    }
+    // A credential sent must be valid wherever it goes, even where none is needed.
+    let revoked = format!("Bearer {}", revoked_admin_token(&db).await);
+    callers.push((
+        "revoked admin token".into(),
+        None,
+        false,
+        vec![("authorization", revoked)],
+    ));
+    callers.push((
+        "malformed credential".into(),
+        None,
+        false,
+        vec![("authorization", "Basic YWRtaW46YWRtaW4=".into())],
+    ));
+    let mounted = everything_mounted();
+    assert!(mounted.len() >= 30, "the router was read: {mounted:?}");
+
+    let mut wrong = Vec::new();
+    for (method, path, access) in &mounted {
+        for (caller, role, valid, headers) in &callers {
+            let mut headers: Vec<(&str, &str)> =
+                headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            headers.push((
+                "content-type",
+                if path.starts_with("/api/") {
+                    "application/x-www-form-urlencoded"
+                } else {
+                    "application/json"
+                },
+            ));
+            let status = status_of(&app, method, path, &headers).await;
+            let expected = if *valid {
+                check(role.map(as_principal).as_ref(), *access)
+            } else {
+                Err(crate::error::AppError::unauthenticated())
+            };
+            let right = match &expected {
+                Err(error) => status == error.status().as_u16(),
+                Ok(()) => status != 401 && status != 403,
+            };
+            if !right {
+                wrong.push(format!(
+                    "{method} {path} as {caller}: {status}, expected {}",
+                    expected.map_or_else(
+                        |e| e.status().to_string(),
+                        |()| "neither 401 nor 403".into()
+                    )
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Only the status: `/live` streams for ever once allowed.
+async fn status_of(
+    app: &axum::Router,
+    method: &Method,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> u16 {
+    use tower::ServiceExt;
+    let mut request = axum::http::Request::builder().method(method).uri(path);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    response.status().as_u16()
+}
+
+async fn revoked_admin_token(db: &TestDb) -> String {
+    let token = db.token(Role::Admin).await;
+    let (token_id, _) = crate::fleet::access::secrets::parse_token(&token).unwrap();
+    crate::fleet::revoke_token::revoke(&db.store, token_id)
+        .await
+        .unwrap();
+    token
+}
+
+#[test]
+fn the_access_table_names_exactly_the_registered_server_functions() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_string())
+        .collect();
+    let listed: BTreeSet<String> = server_fns::SERVER_FNS
+        .iter()
+        .map(|(name, _)| format!("{}{name}", server_fns::PREFIX))
+        .collect();
+    assert_eq!(registered, listed);
+}
+
+#[tokio::test]
+async fn an_unknown_server_function_is_refused_even_to_an_admin() {
+    let db = TestDb::new().await;
+    let (status, body) = send(&db.api().await, "POST", "/api/drop_everything", &[], "").await;
+    assert_eq!(status, 403, "{body}");
+}
+
+#[tokio::test]
+async fn a_cross_site_post_is_refused_on_every_state_changing_route_even_signed_in() {
+    let db = TestDb::new().await;
+    let app = db.app().await;
+    db.given_user("dana@example.com", Role::Admin, "correct horse")
+        .await;
+    let (_, cookie) = sign_in(&app, "dana@example.com", "correct horse").await;
+    let cookie = cookie.expect("signed in");
+    let before = db.event_count().await;
+    let posts: Vec<_> = everything_mounted()
+        .into_iter()
+        .filter(|(method, _, _)| method == Method::POST)
+        .collect();
+    assert!(posts.len() >= 20, "{posts:?}");
+    for (_, path, _) in posts {
+        let (status, body) = send(
+            &app,
+            "POST",
+            &path,
+            &[
+                ("cookie", &cookie),
+                ("host", "fleet.example.com"),
+                ("origin", "https://attacker.example"),
+                ("sec-fetch-site", "cross-site"),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            "vehicle_license_plate=CSRF-1",
+        )
+        .await;
+        assert_eq!(status, 403, "{path}: {body}");
+        assert!(body.contains("\"forbidden\""), "{path}: {body}");
+    }
+    assert_eq!(db.event_count().await, before, "nothing stored");
+    // The same form from the app's own page is taken.
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/api/register_vehicle",
+        &[
+            ("cookie", &cookie),
+            ("host", "fleet.example.com"),
+            ("origin", "https://fleet.example.com"),
+            ("sec-fetch-site", "same-origin"),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        "vehicle_license_plate=SAME-1",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Routes reach the router only through `Routes` (which takes their access): a `.route(` call
+/// anywhere else would mount a route that neither the gate's table nor this file's test knows.
+/// (The OsmAnd listener's own router takes every path with `fallback`, on a port of its own.)
+#[test]
+fn no_route_is_mounted_around_the_access_table() {
+    let around: Vec<_> = crate::test_support::rust_sources()
+        .into_iter()
+        .filter(|(path, text)| {
+            !path.ends_with("http/routes.rs")
+                && !path.ends_with("route_access_tests.rs")
+                && (text.contains(".route(")
+                    || text.contains(".route_service(")
+                    || text.contains(".nest("))
+        })
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        around.is_empty(),
+        "routes mounted without an access: {around:?}"
+    );
+}
