@@ -43,9 +43,13 @@ async fn main() -> anyhow::Result<()> {
                         .await
                 }
                 TokenCommand::Revoke { token_id } => {
-                    fleetline::fleet::revoke_token::revoke(&store, token_id)
-                        .await
-                        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+                    fleetline::fleet::revoke_token::revoke(
+                        &store,
+                        token_id,
+                        &fleetline::fleet::access::CausedBy::cli(),
+                    )
+                    .await
+                    .map_err(|error| anyhow::anyhow!("{}", error.message))?;
                     eprintln!("revoked token {token_id}");
                     Ok(())
                 }

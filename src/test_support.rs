@@ -114,18 +114,32 @@ impl TestDb {
 
     /// Given a user of `role` with `password`; answers their id.
     pub async fn given_user(&self, email: &str, role: Role, password: &str) -> Uuid {
-        crate::fleet::add_user::add(&self.store, email, role, password.into(), false)
-            .await
-            .unwrap()
-            .user_id
+        crate::fleet::add_user::add(
+            &self.store,
+            email,
+            role,
+            password.into(),
+            false,
+            &crate::fleet::access::CausedBy::cli(),
+        )
+        .await
+        .unwrap()
+        .user_id
     }
 
     /// A new API token of `role`.
     pub async fn token(&self, role: Role) -> String {
-        crate::fleet::issue_token::issue(&self.store, "test", role, None, Utc::now())
-            .await
-            .unwrap()
-            .token
+        crate::fleet::issue_token::issue(
+            &self.store,
+            "test",
+            role,
+            None,
+            Utc::now(),
+            &crate::fleet::access::CausedBy::cli(),
+        )
+        .await
+        .unwrap()
+        .token
     }
 
     /// The state the server's routers run on, over this database.

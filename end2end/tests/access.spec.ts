@@ -57,8 +57,12 @@ test('a viewer sees the fleet but no registration form', async ({ browser, reque
 });
 
 test('an admin issues an API token, which works until it is revoked', async ({ page, playwright, request }) => {
-  const vehicle = await register(request, plate('TOK'));
+  const licensePlate = plate('TOK');
+  const vehicle = await register(request, licensePlate);
   await page.goto('/');
+  // The history says who registered it: the tests' API token.
+  await page.locator('.vehicle', { hasText: licensePlate }).click();
+  await expect(page.locator('.history .event', { hasText: 'Registered as' }).locator('.readings')).toHaveText('by API token “e2e”');
   await page.getByRole('link', { name: 'Accounts' }).click();
   await expect(page.getByRole('heading', { name: 'Issue an API token' })).toBeVisible();
   const name = `gateway ${Date.now()}`;
@@ -82,6 +86,6 @@ test('an admin issues an API token, which works until it is revoked', async ({ p
   await page.locator(`tr[data-token="${name}"]`).getByRole('button', { name: 'Revoke' }).click();
   await expect(page.locator(`tr[data-token="${name}"]`)).toContainText('revoked');
   expect((await gateway.post('/track-location', { data: fix })).status()).toBe(401);
-  await expect(page.locator('.audit')).toContainText(`token “${name}” revoked`);
+  await expect(page.locator('.audit')).toContainText(`token “${name}” revoked, by ${admin().email}`);
   await gateway.dispose();
 });

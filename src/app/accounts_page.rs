@@ -153,7 +153,10 @@ fn accounts_tables(
     let audit = view
         .audit
         .into_iter()
-        .map(|row| view! { <li><time>{when(row.at)}</time> " " {row.what}</li> })
+        .map(|row| {
+            let by = row.by.map(|by| format!(", by {by}"));
+            view! { <li><time>{when(row.at)}</time> " " {row.what} {by}</li> }
+        })
         .collect_view();
     view! {
         <section class="panel" aria-labelledby="users-title">

@@ -146,6 +146,15 @@ fn event_row(state: FleetState, entry: HistoryEntry) -> impl IntoView {
 /// What happened, as people say it, and the readings that came with it.
 fn describe(entry: &HistoryEntry) -> (String, String) {
     let payload = &entry.event.payload;
+    // Who did it, for the changes people make: "by dana@example.com".
+    let by = || {
+        entry
+            .event
+            .caused_by
+            .as_ref()
+            .map(|caused| format!("by {}", caused.describe()))
+            .unwrap_or_default()
+    };
     match entry.event.event_type.as_str() {
         "LocationTracked" => {
             let place = match (payload["latitude"].as_f64(), payload["longitude"].as_f64()) {
@@ -178,14 +187,15 @@ fn describe(entry: &HistoryEntry) -> (String, String) {
                 "Registered as {}",
                 payload["vehicleLicensePlate"].as_str().unwrap_or_default()
             ),
-            String::new(),
+            by(),
         ),
+        // A viewer is not shown device ids.
         "DeviceAssigned" => (
-            format!(
-                "GPS device {} assigned",
-                payload["deviceId"].as_str().unwrap_or_default()
-            ),
-            String::new(),
+            match payload["deviceId"].as_str() {
+                Some(device) => format!("GPS device {device} assigned"),
+                None => "GPS device assigned".into(),
+            },
+            by(),
         ),
         other => (other.to_string(), String::new()),
     }

@@ -12,6 +12,7 @@ use crate::fleet::access::events::{
     TokenIssued, TokenRevoked, UserAdded, UserDisabled, TOKEN_ISSUED, TOKEN_REVOKED, USER_ADDED,
     USER_DISABLED,
 };
+use crate::fleet::access::CausedBy;
 use crate::fleet::events::{
     DeviceAssigned, VehicleRegistered, DEVICE_ASSIGNED, VEHICLE_REGISTERED,
 };
@@ -125,7 +126,12 @@ async fn read_boundary(
 
 /// Reads the boundary, decides, appends if the boundary is unchanged; decides again on a
 /// conflict.
-pub async fn execute<D: Decision>(store: &EventStore, decision: &D) -> Result<D::Answer, AppError> {
+/// Every event appended records `caused_by` as its metadata.
+pub async fn execute<D: Decision>(
+    store: &EventStore,
+    decision: &D,
+    caused_by: &CausedBy,
+) -> Result<D::Answer, AppError> {
     for _ in 0..MAX_ATTEMPTS {
         let mut seen = Vec::new();
         let mut conditions = Vec::new();
@@ -139,7 +145,8 @@ pub async fn execute<D: Decision>(store: &EventStore, decision: &D) -> Result<D:
         if decided.events.is_empty() {
             return Ok(decided.answer);
         }
-        let events: Vec<_> = decided.events.iter().map(FleetEvent::to_event).collect();
+        let mut events: Vec<_> = decided.events.iter().map(FleetEvent::to_event).collect();
+        caused_by.stamp(&mut events);
         let conditions: Vec<&AppendCondition> = conditions.iter().collect();
         match store.append_if_all(&events, &conditions).await {
             Ok(_) => return Ok(decided.answer),

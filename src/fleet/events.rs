@@ -93,6 +93,7 @@ impl VehicleRegistered {
                 plate_tag(&self.vehicle_license_plate),
             ],
             payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
+            metadata: None,
         }
     }
 }
@@ -119,6 +120,7 @@ impl LocationTracked {
             event_type: LOCATION_TRACKED.into(),
             tags: vec![vehicle_tag(self.scope.vehicle_registered_id)],
             payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
+            metadata: None,
         }
     }
 }
@@ -133,6 +135,7 @@ impl DeviceAssigned {
                 device_tag(&self.device_id),
             ],
             payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
+            metadata: None,
         }
     }
 }

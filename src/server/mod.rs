@@ -8,6 +8,7 @@ pub mod state;
 
 pub use state::AppState;
 
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -177,7 +178,8 @@ async fn serve_osmand(addr: std::net::SocketAddr, state: AppState) {
     };
     tracing::info!("GPS devices (OsmAnd protocol, e.g. Traccar Client): http://{addr}");
     tokio::spawn(async move {
-        let served = axum::serve(listener, osmand::http::router(state))
+        let app = osmand::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })

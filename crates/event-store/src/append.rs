@@ -15,6 +15,8 @@ pub struct NewEvent {
     pub tags: Vec<String>,
     /// JSON, serialised once by the writer.
     pub payload: Box<RawValue>,
+    /// JSON about the event rather than of it (who caused it, how), or none.
+    pub metadata: Option<Box<RawValue>>,
 }
 
 /// "Append only if nothing matching `query` was appended after position `after`"
@@ -175,7 +177,7 @@ pub(super) async fn append_in_one_statement(
         let sql = format!(
             "WITH locked AS MATERIALIZED (SELECT count(taken) AS n FROM ({}) AS locks)
              {INSERT_ROWS} WHERE (SELECT n FROM locked) >= 0 {IN_ORDER} {skip_stored} {RETURNING}",
-            LockKeys::take(5)
+            LockKeys::take(6)
         );
         keys.bind(rows.bind(sqlx::query_as(&sql)))
             .fetch_all(pool)
@@ -207,21 +209,22 @@ fn is_stored_event_id(error: &sqlx::Error) -> bool {
         .is_some_and(|e| e.is_unique_violation() && e.constraint() == Some("events_event_id_key"))
 }
 
-const INSERT_ROWS: &str = "INSERT INTO events (event_id, event_type, tags, payload)
-     SELECT e.id, e.type, e.tags::text[], e.payload::json
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY
-          AS e(id, type, tags, payload, ord)";
+const INSERT_ROWS: &str = "INSERT INTO events (event_id, event_type, tags, payload, metadata)
+     SELECT e.id, e.type, e.tags::text[], e.payload::json, e.metadata::json
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
+          AS e(id, type, tags, payload, metadata, ord)";
 const IN_ORDER: &str = "ORDER BY e.ord";
 const SKIP_STORED: &str = "ON CONFLICT (event_id) DO NOTHING";
 const RETURNING: &str = "RETURNING event_id, position";
 
-/// Events as the insert's columns, one array each ($1 to $4).
+/// Events as the insert's columns, one array each ($1 to $5).
 struct Rows<'a> {
     ids: Vec<Uuid>,
     types: Vec<&'a str>,
     /// Each event's tags as one array literal: PostgreSQL has no arrays of arrays of any length.
     tags: Vec<String>,
     payloads: Vec<&'a str>,
+    metadata: Vec<Option<&'a str>>,
 }
 
 type InsertQuery<'q> =
@@ -234,6 +237,10 @@ impl<'a> Rows<'a> {
             types: events.iter().map(|e| e.event_type.as_str()).collect(),
             tags: events.iter().map(|e| array_literal(&e.tags)).collect(),
             payloads: events.iter().map(|e| e.payload.get()).collect(),
+            metadata: events
+                .iter()
+                .map(|e| e.metadata.as_deref().map(RawValue::get))
+                .collect(),
         }
     }
 
@@ -243,6 +250,7 @@ impl<'a> Rows<'a> {
             .bind(&self.types)
             .bind(&self.tags)
             .bind(&self.payloads)
+            .bind(&self.metadata)
     }
 
     /// Each event's position, in order; `None` where its id was stored before, by an earlier

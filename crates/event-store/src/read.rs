@@ -24,6 +24,9 @@ pub struct StoredEvent {
     /// The JSON as stored, parsed only into the type a reader asks for (no `Value` tree between).
     #[sqlx(json)]
     pub payload: Box<RawValue>,
+    /// Who caused it and how, as the writer put it; `None` for events written without.
+    #[sqlx(json(nullable))]
+    pub metadata: Option<Box<RawValue>>,
     pub recorded_at: DateTime<Utc>,
 }
 
@@ -41,7 +44,7 @@ impl StoredEvent {
 }
 
 pub(super) const COLUMNS: &str =
-    "position, transaction_id, event_id, event_type, tags, payload, recorded_at";
+    "position, transaction_id, event_id, event_type, tags, payload, metadata, recorded_at";
 
 impl EventStore {
     /// Events matching `query` with a position after `after`, in position order: the view a

@@ -46,10 +46,17 @@ impl Fleet {
             random: Lcg::new(42),
         };
         for n in 0..vehicles {
-            let id = register(store, &format!("BENCH-{n:05}"), None, None, start)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .vehicle_registered_id;
+            let id = register(
+                store,
+                &format!("BENCH-{n:05}"),
+                None,
+                None,
+                start,
+                &fleetline::fleet::access::CausedBy::cli(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .vehicle_registered_id;
             // Drawn in this order (latitude, longitude, heading): the fixes depend on it.
             let latitude = 48.0 + fleet.random.unit() * 6.0;
             let longitude = 6.0 + fleet.random.unit() * 9.0;

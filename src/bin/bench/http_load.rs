@@ -52,6 +52,7 @@ pub async fn serve(store: &EventStore, index: &FleetIndex) -> anyhow::Result<Tar
         fleetline::fleet::access::Role::Ingest,
         None,
         chrono::Utc::now(),
+        &fleetline::fleet::access::CausedBy::cli(),
     )
     .await
     .map_err(|error| anyhow::anyhow!("{}", error.message))?

@@ -81,6 +81,7 @@ fn event(
         event_type: event_type.into(),
         tags,
         payload: serde_json::value::to_raw_value(payload).expect("plain struct serialises"),
+        metadata: None,
     }
 }
 

@@ -5,6 +5,7 @@
 //! a token check reads the handful of events of one account by its tag rather than a projection
 //! that could lag: a revoked token is refused by the very next request.
 
+pub mod caused_by;
 pub mod role;
 pub mod visitor;
 
@@ -15,5 +16,6 @@ pub mod events;
 #[cfg(feature = "ssr")]
 pub mod secrets;
 
+pub use caused_by::{CausedBy, Via};
 pub use role::{Access, Actor, Principal, Role};
 pub use visitor::Visitor;

@@ -5,7 +5,7 @@ use anyhow::Context;
 use event_store::EventStore;
 
 use super::command::add_user;
-use crate::fleet::access::Role;
+use crate::fleet::access::{CausedBy, Role};
 
 pub async fn run(store: &EventStore, email: &str, role: Role) -> anyhow::Result<()> {
     let password = match std::env::var("FLEETLINE_PASSWORD") {
@@ -21,7 +21,7 @@ pub async fn run(store: &EventStore, email: &str, role: Role) -> anyhow::Result<
             first
         }
     };
-    let added = add_user(store, email, role, password, false)
+    let added = add_user(store, email, role, password, false, &CausedBy::cli())
         .await
         .map_err(|error| {
             anyhow::anyhow!(

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::fleet::access::accounts::normalise_email;
 use crate::fleet::access::events::UserAdded;
 use crate::fleet::access::secrets::{check_password_rules, hash_password};
-use crate::fleet::access::Role;
+use crate::fleet::access::{CausedBy, Role};
 use crate::fleet::decision::execute;
 
 pub async fn add_user(
@@ -20,6 +20,7 @@ pub async fn add_user(
     role: Role,
     password: String,
     first_run: bool,
+    caused_by: &CausedBy,
 ) -> Result<AddedUser, AppError> {
     let email = normalise_email(email)?;
     if !role.is_for_people() {
@@ -39,5 +40,5 @@ pub async fn add_user(
         },
         first_run,
     };
-    execute(store, &command).await
+    execute(store, &command, caused_by).await
 }

@@ -30,7 +30,15 @@ pub struct AddedUser {
 #[server(endpoint = "create_first_admin")]
 pub async fn create_first_admin(email: String, password: String) -> Result<AddedUser, AppError> {
     let store = expect_context::<event_store::EventStore>();
-    let added = command::add_user(&store, &email, Role::Admin, password, true).await?;
+    let added = command::add_user(
+        &store,
+        &email,
+        Role::Admin,
+        password,
+        true,
+        &crate::server::auth::caused_by(),
+    )
+    .await?;
     crate::server::auth::sign_in_as(added.user_id).await?;
     leptos_axum::redirect("/");
     Ok(added)
@@ -41,7 +49,15 @@ pub async fn create_first_admin(email: String, password: String) -> Result<Added
 pub async fn add_user(email: String, role: Role, password: String) -> Result<AddedUser, AppError> {
     crate::server::auth::require(crate::fleet::access::Access::Administer)?;
     let store = expect_context::<event_store::EventStore>();
-    command::add_user(&store, &email, role, password, false).await
+    command::add_user(
+        &store,
+        &email,
+        role,
+        password,
+        false,
+        &crate::server::auth::caused_by(),
+    )
+    .await
 }
 
 #[cfg(feature = "ssr")]

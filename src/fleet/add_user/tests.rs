@@ -13,9 +13,16 @@ async fn bad_input_names_its_field_and_stores_nothing() {
         ("dana@example.com", Role::Ingest, "correct horse", "role"),
     ];
     for (email, role, password, field) in cases {
-        let error = super::add(&db.store, email, role, password.into(), false)
-            .await
-            .unwrap_err();
+        let error = super::add(
+            &db.store,
+            email,
+            role,
+            password.into(),
+            false,
+            &crate::fleet::access::CausedBy::cli(),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(error.field.as_deref(), Some(field), "{error:?}");
     }
     assert_eq!(db.store.count().await.unwrap(), 0);
@@ -32,6 +39,7 @@ async fn an_email_has_one_account_whatever_its_case() {
         Role::Admin,
         "another horse".into(),
         false,
+        &crate::fleet::access::CausedBy::cli(),
     )
     .await
     .unwrap_err();

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::decide::AssignDevice;
 use super::DeviceAssignment;
 use crate::error::AppError;
+use crate::fleet::access::CausedBy;
 use crate::fleet::decision::execute;
 use crate::fleet::devices::parse_device_id;
 use crate::fleet::registrations::resolve_vehicle;
@@ -19,6 +20,7 @@ pub async fn assign(
     vehicle_id: Uuid,
     raw_device_id: &str,
     now: DateTime<Utc>,
+    caused_by: &CausedBy,
 ) -> Result<DeviceAssignment, AppError> {
     let device_id = parse_device_id(raw_device_id)?;
     // A registration is never undone: once found, the vehicle stays, so it needs no
@@ -29,5 +31,5 @@ pub async fn assign(
         device_id,
         at: now,
     };
-    execute(store, &command).await
+    execute(store, &command, caused_by).await
 }

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{assign, DeviceAssignment};
 use crate::error::AppError;
-use crate::fleet::access::Access;
+use crate::fleet::access::{Access, CausedBy};
 use crate::http::extract::VehicleId;
 use crate::http::json_body::JsonBody;
 use crate::http::routes::Routes;
@@ -25,10 +25,11 @@ struct AssignDeviceBody {
 /// holds the device.
 async fn handle(
     State(store): State<EventStore>,
+    caused_by: CausedBy,
     VehicleId(vehicle_id): VehicleId,
     JsonBody(body): JsonBody<AssignDeviceBody>,
 ) -> Result<Json<DeviceAssignment>, AppError> {
-    assign(&store, vehicle_id, &body.device_id, Utc::now())
+    assign(&store, vehicle_id, &body.device_id, Utc::now(), &caused_by)
         .await
         .map(Json)
 }

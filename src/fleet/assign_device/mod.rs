@@ -36,6 +36,7 @@ pub async fn assign_device(
         vehicle_registered_id,
         &device_id,
         chrono::Utc::now(),
+        &crate::server::auth::caused_by(),
     )
     .await
 }

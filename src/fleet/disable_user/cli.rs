@@ -11,7 +11,7 @@ pub async fn run(store: &EventStore, email: &str) -> anyhow::Result<()> {
         .await
         .map_err(|error| anyhow::anyhow!("{}", error.message))?
         .ok_or_else(|| anyhow::anyhow!("no user has the email {email}"))?;
-    disable(store, user.user_id)
+    disable(store, user.user_id, &crate::fleet::access::CausedBy::cli())
         .await
         .map_err(|error| anyhow::anyhow!("{}", error.message))?;
     eprintln!("disabled {email}");

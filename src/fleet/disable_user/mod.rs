@@ -21,14 +21,18 @@ pub async fn disable_user(user_id: Uuid) -> Result<(), AppError> {
         ));
     }
     let store = expect_context::<event_store::EventStore>();
-    disable(&store, user_id).await
+    disable(&store, user_id, &crate::server::auth::caused_by()).await
 }
 
 #[cfg(feature = "ssr")]
-pub async fn disable(store: &event_store::EventStore, user_id: Uuid) -> Result<(), AppError> {
+pub async fn disable(
+    store: &event_store::EventStore,
+    user_id: Uuid,
+    caused_by: &crate::fleet::access::CausedBy,
+) -> Result<(), AppError> {
     let command = decide::DisableUser {
         user_id,
         at: chrono::Utc::now(),
     };
-    crate::fleet::decision::execute(store, &command).await
+    crate::fleet::decision::execute(store, &command, caused_by).await
 }

@@ -5,7 +5,7 @@ use chrono::Utc;
 use event_store::EventStore;
 
 use super::command::issue;
-use crate::fleet::access::Role;
+use crate::fleet::access::{CausedBy, Role};
 
 pub async fn run(
     store: &EventStore,
@@ -13,9 +13,16 @@ pub async fn run(
     role: Role,
     expires_in_days: Option<u32>,
 ) -> anyhow::Result<()> {
-    let issued = issue(store, name, role, expires_in_days, Utc::now())
-        .await
-        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
+    let issued = issue(
+        store,
+        name,
+        role,
+        expires_in_days,
+        Utc::now(),
+        &CausedBy::cli(),
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("{}", error.message))?;
     eprintln!(
         "issued {} token {:?} (id {}){}; it is shown only now",
         issued.role,

@@ -9,7 +9,7 @@ use super::IssuedToken;
 use crate::error::AppError;
 use crate::fleet::access::events::TokenIssued;
 use crate::fleet::access::secrets::new_token;
-use crate::fleet::access::Role;
+use crate::fleet::access::{CausedBy, Role};
 
 /// A name says what the token is for ("depot gateway"): shown in lists, so kept short.
 const MAX_NAME_CHARS: usize = 80;
@@ -22,6 +22,7 @@ pub async fn issue(
     role: Role,
     expires_in_days: Option<u32>,
     now: DateTime<Utc>,
+    caused_by: &CausedBy,
 ) -> Result<IssuedToken, AppError> {
     let name = name.trim();
     if name.is_empty()
@@ -49,7 +50,9 @@ pub async fn issue(
         expires_at: expires_in_days.map(|days| now + Duration::days(i64::from(days))),
         issued_at: now,
     };
-    store.append(&[issued.to_event()], None).await?;
+    let mut event = [issued.to_event()];
+    caused_by.stamp(&mut event);
+    store.append(&event, None).await?;
     Ok(IssuedToken {
         token_id,
         name: issued.name,

@@ -35,7 +35,8 @@ pub async fn issue_token(
     crate::server::auth::require(crate::fleet::access::Access::Administer)?;
     let store = expect_context::<event_store::EventStore>();
     let expires_in_days = expires_in_days.filter(|days| *days > 0);
-    command::issue(&store, &name, role, expires_in_days, Utc::now()).await
+    let caused_by = crate::server::auth::caused_by();
+    command::issue(&store, &name, role, expires_in_days, Utc::now(), &caused_by).await
 }
 
 #[cfg(feature = "ssr")]

@@ -35,12 +35,14 @@ pub struct TokenRow {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
-/// One account change: when, what.
+/// One account change: when, what, and who did it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditRow {
     pub at: DateTime<Utc>,
     pub what: String,
+    /// "dana@example.com", "the command line"; `None` when not recorded.
+    pub by: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ use super::{AccountsView, AuditRow, TokenRow, UserRow};
 use crate::error::AppError;
 use crate::fleet::access::accounts::Accounts;
 use crate::fleet::access::events::ACCOUNTS_TAG;
+use crate::fleet::access::CausedBy;
 use crate::fleet::decision::FleetEvent;
 use crate::server::auth::token_uses::TokenUses;
 
@@ -24,6 +25,7 @@ pub async fn list(store: &EventStore, uses: &TokenUses) -> Result<AccountsView, 
                 audit.push(AuditRow {
                     at: event.recorded_at,
                     what,
+                    by: CausedBy::of_event(event).map(|caused| caused.describe()),
                 });
             }
         }

@@ -1,3 +1,4 @@
+use axum::extract::ConnectInfo;
 use axum::{
     body::to_bytes,
     extract::{Request, State},
@@ -6,6 +7,8 @@ use axum::{
     Router,
 };
 use chrono::Utc;
+use std::net::SocketAddr;
+use std::time::Instant;
 use tower_http::trace::TraceLayer;
 
 use super::{parse, record, OsmandError, OsmandStats, BODY_LIMIT};
@@ -27,6 +30,13 @@ async fn handle(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
+    let address = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(delay) = stats.unknown_devices.delay_for(address, Instant::now()) {
+        tokio::time::sleep(delay).await;
+    }
     let declared = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -63,7 +73,15 @@ async fn handle(
             } = &error
             {
                 stats.count_unknown_device_fixes(*fixes as u64);
-                tracing::info!(device_id, fixes, "fixes of an unknown device refused");
+                stats.unknown_devices.seen(address, Instant::now());
+                tracing::info!(
+                    device_id,
+                    fixes,
+                    ?address,
+                    "fixes of an unknown device not stored"
+                );
+                // The same answer as a known device's: ids cannot be probed.
+                return StatusCode::OK.into_response();
             }
             // Logged once, here, where the failure becomes the device's answer.
             if let OsmandError::Internal { cause } = &error {

@@ -6,18 +6,19 @@
 //!   "speed":<m/s>,"heading":…,"altitude":…,"accuracy":…},"battery":{"level":0..1,
 //!   "is_charging":…},"is_moving":…,"odometer":…,"event":…,"activity":{"type":…},"extras":{}}}`
 //!   (`location` may also be an array of such locations). Negative speed or heading means
-//!   unknown. An unknown `device_id` is answered 404.
+//!   unknown.
 //! - Otherwise the parameters come from the query string, or, when the URI has none, from a
 //!   url-encoded body (the old Android client, OsmAnd, most trackers):
 //!   `id`/`deviceid`, `timestamp`, `lat`+`lon` or `location=lat,lon`, `speed` (knots),
 //!   `bearing`/`heading`, `altitude`, `accuracy`, `hdop`, `batt` (%), `charge`, `valid`; any
-//!   other key is kept as an attribute. An unknown device is answered 400.
+//!   other key is kept as an attribute.
 //!
 //! `timestamp` is an integer (seconds below 2147483647, milliseconds from there), ISO 8601 with
 //! a zone, `yyyy-MM-dd HH:mm:ss` (taken as UTC: the server's zone is UTC by convention), or absent
 //! (the time the server received the fix).
 //!
-//! Success is `200` with an empty body; bad input is `400` with a plain-text reason, and nothing
+//! Success is `200` with an empty body, and so is an unknown device (whose fixes are not stored,
+//! only counted: see `unknown_devices`); bad input is `400` with a plain-text reason, and nothing
 //! is stored. A fix sent again (same device, time and coordinates) is stored once: its event id
 //! is derived from those (see [`fix_id`]).
 //!
@@ -35,6 +36,7 @@ mod report;
 #[cfg(test)]
 mod tests;
 mod timestamp;
+pub mod unknown_devices;
 
 pub use json_form::parse_json;
 pub use params::parse_params;

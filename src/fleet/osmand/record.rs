@@ -1,5 +1,6 @@
 //! The use case: a device's fixes stored as its vehicle's.
 
+use crate::fleet::access::CausedBy;
 use chrono::{DateTime, Utc};
 use event_store::EventStore;
 use sha2::{Digest, Sha256};
@@ -82,6 +83,8 @@ pub async fn record(
             events.push(LocationTracked::of_fix(&fix, vehicle_id, now).to_event());
         }
     }
+    // The device is the cause: its id is in each fix.
+    CausedBy::device().stamp(&mut events);
     let appended = store
         .append(&events, None)
         .await

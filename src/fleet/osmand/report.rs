@@ -43,7 +43,8 @@ pub struct Report {
 pub enum OsmandError {
     /// 400 with this reason.
     BadRequest(String),
-    /// No vehicle has this device: 400 (parameters) or 404 (JSON). `fixes` were refused.
+    /// No vehicle has this device: `fixes` were not stored. Answered as a success all the same
+    /// (see `unknown_devices`), logged and counted.
     UnknownDevice {
         form: Form,
         device_id: String,
@@ -60,12 +61,7 @@ impl OsmandError {
     pub fn status(&self) -> u16 {
         match self {
             OsmandError::BadRequest(_) => 400,
-            OsmandError::UnknownDevice {
-                form: Form::Params, ..
-            } => 400,
-            OsmandError::UnknownDevice {
-                form: Form::Json, ..
-            } => 404,
+            OsmandError::UnknownDevice { .. } => 200,
             OsmandError::Internal { .. } => 500,
         }
     }
@@ -88,6 +84,8 @@ impl fmt::Display for OsmandError {
 #[derive(Clone, Debug, Default)]
 pub struct OsmandStats {
     unknown_device_fixes: Arc<AtomicU64>,
+    /// Addresses that send unknown device ids, to slow down.
+    pub unknown_devices: super::unknown_devices::UnknownDevices,
 }
 
 impl OsmandStats {

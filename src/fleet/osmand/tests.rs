@@ -203,29 +203,80 @@ async fn the_whole_server_routes_post_slash_to_the_protocol_and_get_slash_to_the
 }
 
 #[tokio::test]
-async fn unknown_or_missing_devices_are_refused_and_counted() {
+async fn an_unknown_device_is_answered_as_a_known_one_and_counted_and_a_missing_id_is_refused() {
     let server = Server::new().await;
     server.vehicle("OSM-5", "known").await;
     let events = server.db.event_count().await;
 
-    let (status, reason) = server
+    let known = server
+        .device("POST", "/?id=known&lat=1&lon=1", None, "")
+        .await;
+    let stranger = server
         .device("POST", "/?id=stranger&lat=1&lon=1", None, "")
         .await;
-    assert_eq!(status, 400, "the query form answers 400");
-    assert!(reason.contains("stranger"), "{reason}");
+    assert_eq!(stranger, known, "the same answer: ids cannot be probed");
+    assert_eq!(stranger, (200, String::new()));
     let stranger_json = TRACCAR_JSON.replace("48241179", "stranger");
-    let (status, _) = server
+    let (status, body) = server
         .device("POST", "/", Some("application/json"), stranger_json)
         .await;
-    assert_eq!(status, 404, "the JSON form answers 404");
+    assert_eq!((status, body.as_str()), (200, ""));
     let (status, reason) = server.device("POST", "/?lat=1&lon=1", None, "").await;
     assert_eq!(status, 400);
     assert!(reason.contains("id"), "{reason}");
 
-    assert_eq!(server.db.event_count().await, events);
+    assert_eq!(
+        server.db.event_count().await,
+        events + 1,
+        "only the known device's fix"
+    );
     let (status, health) = server.json("GET", "/health", Value::Null).await;
     assert_eq!(status, 200);
     assert_eq!(health["unknownDeviceFixes"], 2, "{health}");
+}
+
+/// Over real HTTP requests with their peer address: after 10 unknown ids within a minute, every
+/// request from that address waits, the known device's too, so the delay tells nothing.
+#[tokio::test]
+async fn an_address_that_keeps_sending_unknown_ids_is_slowed_down_and_others_are_not() {
+    use axum::extract::ConnectInfo;
+    use std::time::{Duration, Instant};
+
+    let server = Server::new().await;
+    server.vehicle("OSM-6", "mine").await;
+    let from = |ip: &str, uri: String| {
+        let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+        let request = axum::http::Request::post(uri)
+            .extension(ConnectInfo(addr))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let devices = server.devices.clone();
+        async move {
+            let started = Instant::now();
+            let response = tower::ServiceExt::oneshot(devices, request).await.unwrap();
+            (response.status().as_u16(), started.elapsed())
+        }
+    };
+    for n in 0..10 {
+        let (status, took) = from("10.1.1.1", format!("/?id=probe-{n}&lat=1&lon=1")).await;
+        assert_eq!(status, 200);
+        assert!(
+            took < super::unknown_devices::DELAY,
+            "request {n} took {took:?}"
+        );
+    }
+    let (status, took) = from("10.1.1.1", "/?id=mine&lat=1&lon=1".into()).await;
+    assert_eq!(status, 200);
+    assert!(
+        took >= super::unknown_devices::DELAY,
+        "the prober waits: {took:?}"
+    );
+    let (status, took) = from("10.2.2.2", "/?id=mine&lat=1&lon=2".into()).await;
+    assert_eq!(status, 200);
+    assert!(
+        took < Duration::from_secs(2),
+        "another address does not: {took:?}"
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use super::decide::RegisterVehicle;
 use super::Registered;
 use crate::error::AppError;
+use crate::fleet::access::CausedBy;
 use crate::fleet::decision::execute;
 use crate::fleet::devices::parse_device_id;
 use crate::fleet::ids::require_v7;
@@ -22,6 +23,7 @@ pub async fn register(
     vehicle_id: Option<Uuid>,
     device_id: Option<String>,
     now: DateTime<Utc>,
+    caused_by: &CausedBy,
 ) -> Result<Registered, AppError> {
     let plate = LicensePlate::parse(raw_plate)
         .map_err(|message| AppError::unprocessable("vehicleLicensePlate", message))?;
@@ -35,5 +37,5 @@ pub async fn register(
         device_id,
         at: now,
     };
-    execute(store, &command).await
+    execute(store, &command, caused_by).await
 }

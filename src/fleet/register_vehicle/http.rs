@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{register, Registered};
 use crate::error::AppError;
-use crate::fleet::access::Access;
+use crate::fleet::access::{Access, CausedBy};
 use crate::http::json_body::JsonBody;
 use crate::http::routes::Routes;
 use event_store::EventStore;
@@ -31,6 +31,7 @@ struct RegisterVehicleBody {
 /// `{"vehicleRegisteredId":…}`
 async fn handle(
     State(store): State<EventStore>,
+    caused_by: CausedBy,
     JsonBody(body): JsonBody<RegisterVehicleBody>,
 ) -> Result<Json<Registered>, AppError> {
     register(
@@ -39,6 +40,7 @@ async fn handle(
         body.vehicle_registered_id,
         body.device_id,
         Utc::now(),
+        &caused_by,
     )
     .await
     .map(Json)

@@ -44,6 +44,7 @@ pub async fn register_vehicle(
         None,
         device_id,
         chrono::Utc::now(),
+        &crate::server::auth::caused_by(),
     )
     .await?;
     confirm_plain_form_post(&registered);

@@ -155,7 +155,15 @@ async fn fifty_concurrent_registrations_of_one_plate_let_exactly_one_through() {
                     let connection = store.pool().acquire().await.unwrap();
                     barrier.wait().await;
                     drop(connection);
-                    register(&store, &plate, None, None, Utc::now()).await
+                    register(
+                        &store,
+                        &plate,
+                        None,
+                        None,
+                        Utc::now(),
+                        &crate::fleet::access::CausedBy::cli(),
+                    )
+                    .await
                 })
             })
             .collect();

@@ -13,14 +13,18 @@ use crate::error::AppError;
 pub async fn revoke_token(token_id: Uuid) -> Result<(), AppError> {
     crate::server::auth::require(crate::fleet::access::Access::Administer)?;
     let store = expect_context::<event_store::EventStore>();
-    revoke(&store, token_id).await
+    revoke(&store, token_id, &crate::server::auth::caused_by()).await
 }
 
 #[cfg(feature = "ssr")]
-pub async fn revoke(store: &event_store::EventStore, token_id: Uuid) -> Result<(), AppError> {
+pub async fn revoke(
+    store: &event_store::EventStore,
+    token_id: Uuid,
+    caused_by: &crate::fleet::access::CausedBy,
+) -> Result<(), AppError> {
     let command = decide::RevokeToken {
         token_id,
         at: chrono::Utc::now(),
     };
-    crate::fleet::decision::execute(store, &command).await
+    crate::fleet::decision::execute(store, &command, caused_by).await
 }

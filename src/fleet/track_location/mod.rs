@@ -42,7 +42,8 @@ pub async fn track_location(
         location_tracked_id: None,
         extras: FixExtras::default(),
     };
-    track(&store, &known, &fix, Utc::now()).await
+    let caused_by = crate::server::auth::caused_by();
+    track(&store, &known, &fix, Utc::now(), &caused_by).await
 }
 
 #[cfg(feature = "ssr")]
@@ -55,6 +56,7 @@ mod command {
 
     use super::Tracked;
     use crate::error::AppError;
+    use crate::fleet::access::CausedBy;
     use crate::fleet::events::LocationTracked;
     use crate::fleet::fix::{validate, Fix};
     use crate::fleet::fleet_index::FleetIndex;
@@ -67,6 +69,7 @@ mod command {
         known: &FleetIndex,
         fix: &Fix,
         now: DateTime<Utc>,
+        caused_by: &CausedBy,
     ) -> Result<Tracked, AppError> {
         validate(fix, now)?;
         let vehicle_id = match known.known_vehicle(&fix.vehicle) {
@@ -76,7 +79,9 @@ mod command {
         let tracked = LocationTracked::of_fix(fix, vehicle_id, now);
         // No condition: a registered vehicle stays registered, and a retry with the same id is
         // stored once by the store itself.
-        store.append_grouped(vec![tracked.to_event()]).await?;
+        let mut event = [tracked.to_event()];
+        caused_by.stamp(&mut event);
+        store.append_grouped(event.into()).await?;
         Ok(Tracked {
             location_tracked_id: tracked.location_tracked_id,
         })

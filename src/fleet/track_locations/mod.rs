@@ -35,6 +35,7 @@ mod command {
     use event_store::EventStore;
 
     use crate::error::{AppError, ErrorCode, ItemError};
+    use crate::fleet::access::CausedBy;
     use crate::fleet::events::LocationTracked;
     use crate::fleet::events::{plate_tag, vehicle_tag, VehicleRegistered, VEHICLE_REGISTERED};
     use crate::fleet::fix::{validate, Fix};
@@ -47,6 +48,7 @@ mod command {
         known: &FleetIndex,
         fixes: &[Fix],
         now: DateTime<Utc>,
+        caused_by: &CausedBy,
     ) -> Result<TrackedBatch, AppError> {
         if fixes.len() > MAX_FIXES {
             return Err(AppError::new(
@@ -125,6 +127,7 @@ mod command {
             return Err(refuse(refused, fixes.len()));
         }
 
+        caused_by.stamp(&mut events);
         let appended = store.append(&events, None).await?;
         let stored = appended.positions.iter().filter(|p| p.is_some()).count();
         Ok(TrackedBatch {

@@ -1,4 +1,4 @@
-use axum::{extract::State, Json};
+use axum::{extract::State, Extension, Json};
 use event_store::EventStore;
 use serde::Deserialize;
 
@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::fleet::access::Access;
 use crate::http::extract::{QueryParams, VehicleId, WholeNumber};
 use crate::http::routes::Routes;
+use crate::server::auth::Caller;
 
 pub fn routes() -> Routes {
     Routes::new().get("/vehicles/{vehicle_id}/events", Access::Read, handle)
@@ -21,10 +22,13 @@ struct PageParams {
 /// `GET /vehicles/{id}/events?after=<position>&limit=<1..1000>` → `EventPage`
 async fn handle(
     State(store): State<EventStore>,
+    Extension(caller): Extension<Caller>,
     VehicleId(vehicle_id): VehicleId,
     QueryParams(params): QueryParams<PageParams>,
 ) -> Result<Json<EventPage>, AppError> {
     let after = params.after.map_or(0, |WholeNumber(n)| n);
     let limit = params.limit.map_or(DEFAULT_PAGE, |WholeNumber(n)| n);
-    history(&store, vehicle_id, after, limit).await.map(Json)
+    let may_manage = caller.0.is_some_and(|p| p.may(Access::Manage));
+    let page = history(&store, vehicle_id, after, limit).await?;
+    Ok(Json(page.shown_to(may_manage)))
 }

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::fleet::access::CausedBy;
 
 pub const DEFAULT_PAGE: i64 = 100;
 pub const MAX_PAGE: i64 = 1000;
@@ -24,6 +25,43 @@ pub struct EventRecord {
     pub event_type: String,
     pub recorded_at: DateTime<Utc>,
     pub payload: serde_json::Value,
+    /// Who caused it and the way in, when recorded (events before access control have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caused_by: Option<CausedBy>,
+}
+
+impl EventRecord {
+    /// A GPS device is identified by its id alone, so ids are shown to those who manage devices
+    /// (managers and admins) only.
+    pub fn hide_device_id(&mut self) {
+        if let Some(payload) = self.payload.as_object_mut() {
+            payload.remove("deviceId");
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl EventRecord {
+    pub fn of(event: event_store::StoredEvent) -> Result<Self, AppError> {
+        Ok(Self {
+            payload: event.decode()?,
+            caused_by: CausedBy::of_event(&event),
+            position: event.position,
+            event_id: event.event_id,
+            event_type: event.event_type,
+            recorded_at: event.recorded_at,
+        })
+    }
+}
+
+impl EventPage {
+    /// Device ids out, unless the caller manages devices.
+    pub fn shown_to(mut self, may_manage: bool) -> Self {
+        if !may_manage {
+            self.events.iter_mut().for_each(EventRecord::hide_device_id);
+        }
+        self
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -40,9 +78,10 @@ pub async fn vehicle_events(
     after: i64,
     limit: i64,
 ) -> Result<EventPage, AppError> {
-    crate::server::auth::require(crate::fleet::access::Access::Read)?;
+    let caller = crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
-    history(&store, vehicle_registered_id, after, limit).await
+    let page = history(&store, vehicle_registered_id, after, limit).await?;
+    Ok(page.shown_to(caller.may(crate::fleet::access::Access::Manage)))
 }
 
 #[cfg(feature = "ssr")]
@@ -87,15 +126,7 @@ pub async fn history(
     };
     let events = events
         .into_iter()
-        .map(|e| {
-            Ok(EventRecord {
-                payload: e.decode()?,
-                position: e.position,
-                event_id: e.event_id,
-                event_type: e.event_type,
-                recorded_at: e.recorded_at,
-            })
-        })
+        .map(EventRecord::of)
         .collect::<Result<_, AppError>>()?;
     Ok(EventPage { events, next_after })
 }

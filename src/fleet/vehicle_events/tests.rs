@@ -176,3 +176,75 @@ mod until_a_moment {
         );
     }
 }
+
+/// Who caused each change is in its metadata, through whichever way it came in; device ids are
+/// shown to managers and admins only.
+#[tokio::test]
+async fn the_audit_trail_says_who_did_what_and_shows_device_ids_to_managers_only() {
+    use crate::fleet::access::Role;
+    use crate::test_support::{send, sign_in};
+
+    let db = TestDb::new().await;
+    let app = db.app().await;
+    let json = ("content-type", "application/json");
+    let admin = format!("Bearer {}", db.token(Role::Admin).await);
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/register-vehicle",
+        &[("authorization", &admin), json],
+        r#"{"vehicleLicensePlate":"WHO-1","deviceId":"tracker-7"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let id: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = id["vehicleRegisteredId"].as_str().unwrap().to_string();
+    db.given_user("dana@example.com", Role::Manager, "correct horse")
+        .await;
+    let (_, cookie) = sign_in(&app, "dana@example.com", "correct horse").await;
+    let (status, body) = send(
+        &app,
+        "POST",
+        "/api/register_vehicle",
+        &[
+            ("cookie", &cookie.unwrap()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ],
+        "vehicle_license_plate=WHO-2",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let second: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let second = second["vehicleRegisteredId"].as_str().unwrap().to_string();
+
+    let events = |credential: String, uri: String| {
+        let app = app.clone();
+        async move {
+            let (status, body) =
+                send(&app, "GET", &uri, &[("authorization", &credential)], "").await;
+            assert_eq!(status, 200, "{body}");
+            serde_json::from_str::<serde_json::Value>(&body).unwrap()["events"].clone()
+        }
+    };
+    let by_token = events(admin.clone(), format!("/vehicles/{id}/events")).await;
+    for event in by_token.as_array().unwrap() {
+        assert_eq!(event["causedBy"]["via"], "api", "{event}");
+        assert_eq!(event["causedBy"]["actor"]["kind"], "token", "{event}");
+    }
+    assert_eq!(by_token[1]["payload"]["deviceId"], "tracker-7");
+
+    let viewer = format!("Bearer {}", db.token(Role::Viewer).await);
+    let seen_by_viewer = events(viewer, format!("/vehicles/{id}/events")).await;
+    assert_eq!(seen_by_viewer[1]["eventType"], "DeviceAssigned");
+    assert!(
+        seen_by_viewer[1]["payload"].get("deviceId").is_none(),
+        "{seen_by_viewer}"
+    );
+
+    let by_person = events(admin, format!("/vehicles/{second}/events")).await;
+    assert_eq!(by_person[0]["causedBy"]["via"], "web");
+    assert_eq!(
+        by_person[0]["causedBy"]["actor"]["email"],
+        "dana@example.com"
+    );
+}

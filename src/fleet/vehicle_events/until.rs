@@ -54,12 +54,18 @@ pub async fn vehicle_history(
     before_position: Option<i64>,
     limit: i64,
 ) -> Result<HistoryPage, AppError> {
-    crate::server::auth::require(crate::fleet::access::Access::Read)?;
+    let caller = crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
     let before = before_at
         .zip(before_position)
         .map(|(at, position)| HistoryCursor { at, position });
-    history_until(&store, vehicle_registered_id, until, before, limit).await
+    let mut page = history_until(&store, vehicle_registered_id, until, before, limit).await?;
+    if !caller.may(crate::fleet::access::Access::Manage) {
+        for entry in &mut page.entries {
+            entry.event.hide_device_id();
+        }
+    }
+    Ok(page)
 }
 
 /// Fixes come from `vehicle_positions` (one index range per page, however long the history);
@@ -112,13 +118,7 @@ pub async fn history_until(
     let entry = |at: DateTime<Utc>, event: StoredEvent| -> Result<HistoryEntry, AppError> {
         Ok(HistoryEntry {
             at,
-            event: EventRecord {
-                payload: event.decode()?,
-                position: event.position,
-                event_id: event.event_id,
-                event_type: event.event_type,
-                recorded_at: event.recorded_at,
-            },
+            event: EventRecord::of(event)?,
         })
     };
     let mut entries = Vec::with_capacity(fixes.len() + others.len());

@@ -24,7 +24,7 @@ use uuid::Uuid;
 pub use backend::{AuthSession, Backend, SessionUser};
 
 use crate::error::AppError;
-use crate::fleet::access::{accounts, Access, Principal};
+use crate::fleet::access::{accounts, Access, CausedBy, Principal};
 
 /// Who a request acts as, set by the gate on every request: `None` when anonymous.
 #[derive(Clone, Debug, Default)]
@@ -78,6 +78,24 @@ pub fn caller() -> Option<Principal> {
     use_context::<axum::http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<Caller>().cloned())
         .and_then(|caller| caller.0)
+}
+
+/// Who causes what a server function stores: its caller, through the web app or the API.
+pub fn caused_by() -> CausedBy {
+    CausedBy::of(caller().as_ref())
+}
+
+/// A handler's `CausedBy`: the gate's caller of the request.
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CausedBy {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = parts.extensions.get::<Caller>().and_then(|c| c.0.as_ref());
+        Ok(CausedBy::of(caller))
+    }
 }
 
 /// The check of a server function's body. The gate already refused HTTP calls the access table

@@ -136,7 +136,7 @@ async fn status_of(
 async fn revoked_admin_token(db: &TestDb) -> String {
     let token = db.token(Role::Admin).await;
     let (token_id, _) = crate::fleet::access::secrets::parse_token(&token).unwrap();
-    crate::fleet::revoke_token::revoke(&db.store, token_id)
+    crate::fleet::revoke_token::revoke(&db.store, token_id, &crate::fleet::access::CausedBy::cli())
         .await
         .unwrap();
     token

@@ -180,7 +180,7 @@ async fn a_disabled_users_session_ends_and_they_cannot_sign_in_again() {
     let cookie = cookie.unwrap();
     let (status, _) = send(&app, "GET", "/vehicles", &[("cookie", &cookie)], "").await;
     assert_eq!(status, 200);
-    crate::fleet::disable_user::disable(&db.store, user_id)
+    crate::fleet::disable_user::disable(&db.store, user_id, &crate::fleet::access::CausedBy::cli())
         .await
         .unwrap();
     let (status, _) = send(&app, "GET", "/vehicles", &[("cookie", &cookie)], "").await;
@@ -198,7 +198,7 @@ async fn a_revoked_token_is_refused_from_the_next_request_on() {
     let (status, _) = send(&app, "GET", "/vehicles", &[("authorization", &bearer)], "").await;
     assert_eq!(status, 200);
     let (token_id, _) = crate::fleet::access::secrets::parse_token(&token).unwrap();
-    crate::fleet::revoke_token::revoke(&db.store, token_id)
+    crate::fleet::revoke_token::revoke(&db.store, token_id, &crate::fleet::access::CausedBy::cli())
         .await
         .unwrap();
     let (status, body) = send(&app, "GET", "/vehicles", &[("authorization", &bearer)], "").await;
@@ -214,10 +214,16 @@ async fn an_expired_token_is_refused() {
     let db = TestDb::new().await;
     let app = db.app().await;
     let issued_long_ago = chrono::Utc::now() - chrono::Duration::days(2);
-    let issued =
-        crate::fleet::issue_token::issue(&db.store, "old", Role::Admin, Some(1), issued_long_ago)
-            .await
-            .unwrap();
+    let issued = crate::fleet::issue_token::issue(
+        &db.store,
+        "old",
+        Role::Admin,
+        Some(1),
+        issued_long_ago,
+        &crate::fleet::access::CausedBy::cli(),
+    )
+    .await
+    .unwrap();
     let bearer = format!("Bearer {}", issued.token);
     let (status, _) = send(&app, "GET", "/vehicles", &[("authorization", &bearer)], "").await;
     assert_eq!(status, 401);

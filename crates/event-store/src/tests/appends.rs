@@ -286,3 +286,25 @@ async fn concurrent_grouped_appends_each_get_their_own_answer_and_a_retry_is_sto
     }
     assert_eq!(db.event_count().await, 180 * 2 + 1);
 }
+
+#[tokio::test]
+async fn metadata_is_kept_apart_from_the_payload_as_written_and_may_be_absent() {
+    let db = TestDb::new().await;
+    let mut with = event(&["m"]);
+    with.metadata = Some(
+        serde_json::value::RawValue::from_string(r#"{"causedBy":{"via":"cli"}}"#.into()).unwrap(),
+    );
+    let without = event(&["m"]);
+    db.store.append(&[with, without], None).await.unwrap();
+    let read = db
+        .store
+        .read(&Query::default().tagged("m"), 0, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        read[0].metadata.as_ref().map(|m| m.get()),
+        Some(r#"{"causedBy":{"via":"cli"}}"#)
+    );
+    assert!(read[1].metadata.is_none());
+    assert!(!read[0].payload.get().contains("causedBy"));
+}

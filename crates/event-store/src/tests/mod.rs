@@ -54,5 +54,6 @@ fn event(tags: &[&str]) -> NewEvent {
         event_type: "Happened".into(),
         tags: tags.iter().map(|t| t.to_string()).collect(),
         payload: serde_json::value::to_raw_value(&json!({ "n": 1 })).unwrap(),
+        metadata: None,
     }
 }
