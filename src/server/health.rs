@@ -33,7 +33,7 @@ async fn handle(
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(
-                    json!({ "status": "unavailable", "error": { "code": "database_unavailable", "message": error.to_string(), "field": null } }),
+                    json!({ "status": "unavailable", "error": { "code": "database_unavailable", "message": "the database does not answer (the server's log says why)", "field": null } }),
                 ),
             )
         }

@@ -136,6 +136,9 @@ pub async fn serve(
             tokio::time::Duration::from_secs(3600),
         ),
     );
+    crate::fleet::access::secrets::prepare()
+        .await
+        .map_err(|error| anyhow::anyhow!("{}", error.message))?;
     if !fleet_accounts_exist(&state).await? {
         tracing::warn!(
             "no user yet: open http://{} to create the first administrator, or run `fleetline user add --email you@example.com --role admin`",

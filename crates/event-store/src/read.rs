@@ -63,6 +63,16 @@ impl EventStore {
         sql.build_query_as().fetch_all(&self.pool).await
     }
 
+    /// Events by their ids, whatever their type: one round trip, one index probe each.
+    pub async fn read_ids(&self, ids: &[Uuid]) -> sqlx::Result<Vec<StoredEvent>> {
+        sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM events WHERE event_id = ANY($1) ORDER BY position"
+        ))
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await
+    }
+
     /// Events of one type by their ids: one round trip, one index probe each.
     pub async fn read_by_ids(
         &self,
@@ -87,6 +97,18 @@ impl EventStore {
         .bind(positions)
         .fetch_all(&self.pool)
         .await
+    }
+
+    /// Every event matching `query`, in position order, for a stream known to be small (an
+    /// account's few events). Without a `LIMIT`, PostgreSQL takes the tag index and sorts the few
+    /// rows; [`Self::read`]'s `ORDER BY position LIMIT n` may instead walk the whole table in
+    /// position order looking for them (measured: 25 ms to 300 ms at 1 M events, when the tag's
+    /// events are recent).
+    pub async fn read_all(&self, query: &Query) -> sqlx::Result<Vec<StoredEvent>> {
+        let mut sql = QueryBuilder::<Postgres>::new(format!("SELECT {COLUMNS} FROM events WHERE "));
+        push_matches(&mut sql, query);
+        sql.push(" ORDER BY position");
+        sql.build_query_as().fetch_all(&self.pool).await
     }
 
     /// Events of one type carrying any of `tags`, in position order: one round trip to find

@@ -5,14 +5,11 @@ use event_store::{EventStore, Query, StoredEvent};
 use uuid::Uuid;
 
 use super::events::{
-    email_tag, token_tag, user_tag, TokenIssued, TokenRevoked, UserAdded, UserDisabled,
+    disablement_id, email_tag, revocation_id, TokenIssued, TokenRevoked, UserAdded, UserDisabled,
     ACCOUNTS_TAG, TOKEN_ISSUED, TOKEN_REVOKED, USER_ADDED, USER_DISABLED,
 };
 use super::Role;
 use crate::error::AppError;
-
-/// An account holds a handful of events; a read this size takes them all.
-const ACCOUNT_PAGE: i64 = 1000;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct User {
@@ -96,21 +93,14 @@ impl Accounts {
         Ok(())
     }
 
-    /// The accounts of the events carrying `tag` (all of them: `ACCOUNTS_TAG`).
+    /// The accounts of the events carrying `tag` (all of them: `ACCOUNTS_TAG`). Accounts are
+    /// few and small: read whole, by the tag's index (a token check runs on every request).
     pub async fn read(store: &EventStore, tag: String) -> Result<Self, AppError> {
-        let query = Query::default().tagged(tag);
         let mut accounts = Accounts::default();
-        let mut after = 0;
-        loop {
-            let page = store.read(&query, after, ACCOUNT_PAGE).await?;
-            for event in &page {
-                accounts.evolve(event)?;
-                after = event.position;
-            }
-            if (page.len() as i64) < ACCOUNT_PAGE {
-                return Ok(accounts);
-            }
+        for event in store.read_all(&Query::default().tagged(tag)).await? {
+            accounts.evolve(&event)?;
         }
+        Ok(accounts)
     }
 
     pub async fn all(store: &EventStore) -> Result<Self, AppError> {
@@ -118,8 +108,13 @@ impl Accounts {
     }
 }
 
+/// A user as they stand: one round trip of two primary-key probes (a session is checked on every request).
 pub async fn user(store: &EventStore, user_id: Uuid) -> Result<Option<User>, AppError> {
-    Ok(Accounts::read(store, user_tag(user_id)).await?.users.pop())
+    let mut accounts = Accounts::default();
+    for event in store.read_ids(&[user_id, disablement_id(user_id)]).await? {
+        accounts.evolve(&event)?;
+    }
+    Ok(accounts.users.pop())
 }
 
 /// The user registered with `email` (lower case).
@@ -131,17 +126,19 @@ pub async fn user_by_email(store: &EventStore, email: &str) -> Result<Option<Use
     }
 }
 
+/// A token as it stands: one round trip of two primary-key probes (checked on every request that sends it).
 pub async fn token(store: &EventStore, token_id: Uuid) -> Result<Option<Token>, AppError> {
-    Ok(Accounts::read(store, token_tag(token_id))
-        .await?
-        .tokens
-        .pop())
+    let mut accounts = Accounts::default();
+    for event in store.read_ids(&[token_id, revocation_id(token_id)]).await? {
+        accounts.evolve(&event)?;
+    }
+    Ok(accounts.tokens.pop())
 }
 
 /// Whether any user was ever added (users are disabled, never removed).
 pub async fn any_user(store: &EventStore) -> Result<bool, AppError> {
     let query = Query::of_types(&[USER_ADDED]).tagged(ACCOUNTS_TAG);
-    Ok(!store.read(&query, 0, 1).await?.is_empty())
+    Ok(!store.read_all(&query).await?.is_empty())
 }
 
 /// An email as accounts keep it: trimmed, lower case, and plausibly an address.

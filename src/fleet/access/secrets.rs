@@ -38,27 +38,51 @@ pub fn check_password_rules(password: &str) -> Result<(), AppError> {
     Ok(())
 }
 
-pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
+/// Argon2 runs at most this many at once: one per core. Each takes 19 MiB and tens of
+/// milliseconds of a core, so without a bound a burst of logins (or of first-run posts) would
+/// fill tokio's 512 blocking threads, some 10 GiB, and starve everything else on that pool.
+static ARGON2_PERMITS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    });
+
+/// Runs one Argon2 computation on the blocking pool, within the bound above.
+async fn argon2<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let _permit = ARGON2_PERMITS.acquire().await.map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work)
         .await
         .map_err(AppError::internal)
+}
+
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    argon2(move || password_auth::generate_hash(password)).await
 }
 
 /// Whether `password` matches `hash`; `None` compares against a fixed hash so that an unknown
 /// account costs the same time as a known one.
 pub async fn verify_password(password: String, hash: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    argon2(move || {
         let known = hash.is_some();
-        let hash = hash.unwrap_or_else(|| UNKNOWN_ACCOUNT_HASH.with(Clone::clone));
+        let hash = hash.unwrap_or_else(|| UNKNOWN_ACCOUNT_HASH.clone());
         password_auth::verify_password(password, &hash).is_ok() && known
     })
     .await
-    .map_err(AppError::internal)
 }
 
-thread_local! {
-    /// A hash to check unknown accounts against (made once per blocking thread).
-    static UNKNOWN_ACCOUNT_HASH: String = password_auth::generate_hash("no account has this password");
+/// A hash to check unknown accounts against, made once per process ([`prepare`] makes it at
+/// start-up, so the first unknown email costs no more than a known one).
+static UNKNOWN_ACCOUNT_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| password_auth::generate_hash("no account has this password"));
+
+/// Makes the unknown-account hash before the first login needs it.
+pub async fn prepare() -> Result<(), AppError> {
+    argon2(|| {
+        std::sync::LazyLock::force(&UNKNOWN_ACCOUNT_HASH);
+    })
+    .await
 }
 
 /// A new token: what is shown once, and the SHA-256 of its secret, which is stored.

@@ -5,10 +5,10 @@ use chrono::Utc;
 use event_store::EventStore;
 use uuid::Uuid;
 
-use super::decide::AddUser;
+use super::decide::{already_set_up, AddUser};
 use super::AddedUser;
 use crate::error::AppError;
-use crate::fleet::access::accounts::normalise_email;
+use crate::fleet::access::accounts::{self, normalise_email};
 use crate::fleet::access::events::UserAdded;
 use crate::fleet::access::secrets::{check_password_rules, hash_password};
 use crate::fleet::access::{CausedBy, Role};
@@ -30,6 +30,11 @@ pub async fn add_user(
         ));
     }
     check_password_rules(&password)?;
+    // Refused before the costly hash: the first-run page stays open to anyone, and the decision
+    // below (which also sees a racing first run) only runs after hashing.
+    if first_run && accounts::any_user(store).await? {
+        return Err(already_set_up());
+    }
     let command = AddUser {
         user: UserAdded {
             user_id: Uuid::now_v7(),

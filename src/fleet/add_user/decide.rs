@@ -8,6 +8,14 @@ use crate::error::{AppError, ErrorCode};
 use crate::fleet::access::events::{email_tag, UserAdded, ACCOUNTS_TAG, USER_ADDED};
 use crate::fleet::decision::{Decided, Decision, FleetEvent};
 
+/// 403 `already_set_up`: the first-run page is gone.
+pub fn already_set_up() -> AppError {
+    AppError::new(
+        ErrorCode::AlreadySetUp,
+        "the first administrator exists already: sign in",
+    )
+}
+
 pub struct AddUser {
     pub user: UserAdded,
     /// Added through the first-run page: only while no user exists.
@@ -49,10 +57,7 @@ impl Decision for AddUser {
             return Ok(Decided::answer(answer)); // a retry, stored already
         }
         if self.first_run && !state.seen.is_empty() {
-            return Err(AppError::new(
-                ErrorCode::AlreadySetUp,
-                "the first administrator exists already: sign in",
-            ));
+            return Err(already_set_up());
         }
         if state.seen.iter().any(|u| u.email == self.user.email) {
             return Err(AppError::new(

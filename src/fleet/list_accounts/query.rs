@@ -10,27 +10,18 @@ use crate::fleet::access::CausedBy;
 use crate::fleet::decision::FleetEvent;
 use crate::server::auth::token_uses::TokenUses;
 
-/// Account events are a few per person and token: read in pages of this many.
-const PAGE: i64 = 1000;
-
 pub async fn list(store: &EventStore, uses: &TokenUses) -> Result<AccountsView, AppError> {
     let query = Query::default().tagged(ACCOUNTS_TAG);
-    let (mut accounts, mut audit, mut after) = (Accounts::default(), Vec::new(), 0);
-    loop {
-        let page = store.read(&query, after, PAGE).await?;
-        for event in &page {
-            accounts.evolve(event)?;
-            after = event.position;
-            if let Some(what) = FleetEvent::decode(event)?.and_then(|e| describe(&e, &accounts)) {
-                audit.push(AuditRow {
-                    at: event.recorded_at,
-                    what,
-                    by: CausedBy::of_event(event).map(|caused| caused.describe()),
-                });
-            }
-        }
-        if (page.len() as i64) < PAGE {
-            break;
+    let (mut accounts, mut audit) = (Accounts::default(), Vec::new());
+    // Account events are a few per person and token: read whole, by the tag's index.
+    for event in &store.read_all(&query).await? {
+        accounts.evolve(event)?;
+        if let Some(what) = FleetEvent::decode(event)?.and_then(|e| describe(&e, &accounts)) {
+            audit.push(AuditRow {
+                at: event.recorded_at,
+                what,
+                by: CausedBy::of_event(event).map(|caused| caused.describe()),
+            });
         }
     }
     audit.reverse();

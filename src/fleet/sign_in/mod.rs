@@ -30,7 +30,9 @@ pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
             .map(|info| info.0.ip())
     });
     let keys = login_limit::keys(&email, address);
-    if let Some(wait) = limit.retry_after(&keys, Instant::now()) {
+    // Counted before the password is checked: attempts sent in parallel count too.
+    let attempted_at = Instant::now();
+    if let Err(wait) = limit.attempt(&keys, attempted_at) {
         let seconds = wait.as_secs().max(1);
         response.set_status(axum::http::StatusCode::TOO_MANY_REQUESTS);
         response.insert_header(
@@ -53,13 +55,18 @@ pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
         .await
         .map_err(|error| AppError::internal(format_args!("login: {error}")))?;
     let Some(user) = user else {
-        limit.failed(&keys, Instant::now());
-        response.set_status(axum::http::StatusCode::UNAUTHORIZED);
         return Err(AppError::new(
             ErrorCode::InvalidCredentials,
             "wrong email or password",
         ));
     };
+    limit.succeeded(&keys, attempted_at);
+    // A new session id whatever the cookie held before (no fixation), then the user in it.
+    session
+        .session
+        .cycle_id()
+        .await
+        .map_err(|error| AppError::internal(format_args!("session: {error}")))?;
     session
         .login(&user)
         .await

@@ -17,10 +17,18 @@ pub struct Backend {
     pub store: EventStore,
 }
 
-/// A signed-in user. Its session is bound to the password hash: a new password would end the
-/// sessions of the old one.
+/// A signed-in user. Its session is bound to the password hash (through its SHA-256, so no
+/// session row holds the hash itself): a new password would end the sessions of the old one.
 #[derive(Clone)]
-pub struct SessionUser(pub User);
+pub struct SessionUser(pub User, [u8; 32]);
+
+impl SessionUser {
+    pub fn new(user: User) -> Self {
+        use sha2::{Digest, Sha256};
+        let bound = Sha256::digest(user.password_hash.as_bytes()).into();
+        Self(user, bound)
+    }
+}
 
 impl std::fmt::Debug for SessionUser {
     /// Without the password hash: this type reaches logs through axum-login's errors.
@@ -53,7 +61,7 @@ impl AuthUser for SessionUser {
     }
 
     fn session_auth_hash(&self) -> &[u8] {
-        self.0.password_hash.as_bytes()
+        &self.1
     }
 }
 
@@ -80,13 +88,15 @@ impl AuthnBackend for Backend {
         };
         let hash = user.as_ref().map(|u| u.password_hash.clone());
         let matches = verify_password(credentials.password, hash).await?;
-        Ok(user.filter(|u| matches && !u.disabled).map(SessionUser))
+        Ok(user
+            .filter(|u| matches && !u.disabled)
+            .map(SessionUser::new))
     }
 
     async fn get_user(&self, user_id: &Uuid) -> Result<Option<SessionUser>, AppError> {
         Ok(accounts::user(&self.store, *user_id)
             .await?
             .filter(|u| !u.disabled)
-            .map(SessionUser))
+            .map(SessionUser::new))
     }
 }

@@ -122,8 +122,14 @@ pub async fn sign_in_as(user_id: Uuid) -> Result<(), AppError> {
     let mut session: AuthSession = leptos_axum::extract()
         .await
         .map_err(|error| AppError::internal(format_args!("no session layer: {error}")))?;
+    // A new session id whatever the cookie held before (no fixation).
     session
-        .login(&SessionUser(user))
+        .session
+        .cycle_id()
+        .await
+        .map_err(|error| AppError::internal(format_args!("session: {error}")))?;
+    session
+        .login(&SessionUser::new(user))
         .await
         .map_err(|error| AppError::internal(format_args!("session: {error}")))
 }

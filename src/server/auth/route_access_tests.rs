@@ -169,7 +169,7 @@ async fn a_cross_site_post_is_refused_on_every_state_changing_route_even_signed_
         .await;
     let (_, cookie) = sign_in(&app, "dana@example.com", "correct horse").await;
     let cookie = cookie.expect("signed in");
-    let before = db.event_count().await;
+    let before = db.store.count().await.unwrap();
     let posts: Vec<_> = everything_mounted()
         .into_iter()
         .filter(|(method, _, _)| method == Method::POST)
@@ -193,7 +193,7 @@ async fn a_cross_site_post_is_refused_on_every_state_changing_route_even_signed_
         assert_eq!(status, 403, "{path}: {body}");
         assert!(body.contains("\"forbidden\""), "{path}: {body}");
     }
-    assert_eq!(db.event_count().await, before, "nothing stored");
+    assert_eq!(db.store.count().await.unwrap(), before, "nothing stored");
     // The same form from the app's own page is taken.
     let (status, body) = send(
         &app,
@@ -214,7 +214,9 @@ async fn a_cross_site_post_is_refused_on_every_state_changing_route_even_signed_
 
 /// Routes reach the router only through `Routes` (which takes their access): a `.route(` call
 /// anywhere else would mount a route that neither the gate's table nor this file's test knows.
-/// (The OsmAnd listener's own router takes every path with `fallback`, on a port of its own.)
+/// The two fallbacks allowed: the pages' (Leptos answers every other path with the page, which
+/// shows a signed-out visitor the login) and the OsmAnd listener's (every path, on a port of its
+/// own).
 #[test]
 fn no_route_is_mounted_around_the_access_table() {
     let around: Vec<_> = crate::test_support::rust_sources()
@@ -232,4 +234,73 @@ fn no_route_is_mounted_around_the_access_table() {
         around.is_empty(),
         "routes mounted without an access: {around:?}"
     );
+}
+
+/// What the product asks of each route and server function (docs/access.md), written out by
+/// hand: the tables the code enforces must say the same, so a wrong entry there (say, `add_user`
+/// open to anyone) fails here even though the calls above would agree with it.
+const EXPECTED: &[(&str, &str, Access)] = &[
+    ("POST", "/", Access::Anyone),
+    ("GET", "/health", Access::Anyone),
+    ("POST", "/track-location", Access::Ingest),
+    ("POST", "/track-locations", Access::Ingest),
+    ("GET", "/vehicles", Access::Read),
+    ("GET", "/vehicles/{vehicle_id}", Access::Read),
+    ("GET", "/vehicles/by-plate/{plate}", Access::Read),
+    (
+        "GET",
+        "/vehicle-current-location/{vehicle_id}",
+        Access::Read,
+    ),
+    ("GET", "/vehicles/{vehicle_id}/events", Access::Read),
+    ("GET", "/vehicles/{vehicle_id}/trail", Access::Read),
+    ("GET", "/fleet", Access::Read),
+    ("GET", "/live", Access::Read),
+    ("POST", "/register-vehicle", Access::Manage),
+    ("POST", "/vehicles/{vehicle_id}/device", Access::Manage),
+    ("POST", "/api/who_am_i", Access::Anyone),
+    ("POST", "/api/log_in", Access::Anyone),
+    ("POST", "/api/log_out", Access::Anyone),
+    ("POST", "/api/create_first_admin", Access::Anyone),
+    ("POST", "/api/list_vehicles", Access::Read),
+    ("POST", "/api/get_vehicle", Access::Read),
+    ("POST", "/api/get_map_settings", Access::Read),
+    ("POST", "/api/get_fleet_at", Access::Read),
+    ("POST", "/api/get_timeline_start", Access::Read),
+    ("POST", "/api/vehicle_current_location", Access::Read),
+    ("POST", "/api/vehicle_events", Access::Read),
+    ("POST", "/api/vehicle_history", Access::Read),
+    ("POST", "/api/get_vehicle_trail", Access::Read),
+    ("POST", "/api/track_location", Access::Ingest),
+    ("POST", "/api/register_vehicle", Access::Manage),
+    ("POST", "/api/assign_device", Access::Manage),
+    ("POST", "/api/list_accounts", Access::Administer),
+    ("POST", "/api/add_user", Access::Administer),
+    ("POST", "/api/disable_user", Access::Administer),
+    ("POST", "/api/issue_token", Access::Administer),
+    ("POST", "/api/revoke_token", Access::Administer),
+];
+
+#[test]
+fn the_code_gives_each_route_the_access_the_product_asks_for() {
+    let mut enforced: Vec<(String, String, Access)> = crate::http::routes()
+        .table()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string(), r.access))
+        .collect();
+    for (name, access) in server_fns::SERVER_FNS {
+        enforced.push((
+            "POST".into(),
+            format!("{}{name}", server_fns::PREFIX),
+            *access,
+        ));
+    }
+    let mut expected: Vec<(String, String, Access)> = EXPECTED
+        .iter()
+        .map(|(m, p, a)| (m.to_string(), p.to_string(), *a))
+        .collect();
+    let key = |r: &(String, String, Access)| (r.0.clone(), r.1.clone());
+    enforced.sort_by_key(key);
+    expected.sort_by_key(key);
+    assert_eq!(enforced, expected);
 }
