@@ -61,16 +61,7 @@ pub async fn log_in(email: String, password: String) -> Result<(), AppError> {
         ));
     };
     limit.succeeded(&keys, attempted_at);
-    // A new session id whatever the cookie held before (no fixation), then the user in it.
-    session
-        .session
-        .cycle_id()
-        .await
-        .map_err(|error| AppError::internal(format_args!("session: {error}")))?;
-    session
-        .login(&user)
-        .await
-        .map_err(|error| AppError::internal(format_args!("session: {error}")))?;
+    crate::server::auth::start_session(&mut session, &user).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

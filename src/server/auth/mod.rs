@@ -122,14 +122,19 @@ pub async fn sign_in_as(user_id: Uuid) -> Result<(), AppError> {
     let mut session: AuthSession = leptos_axum::extract()
         .await
         .map_err(|error| AppError::internal(format_args!("no session layer: {error}")))?;
-    // A new session id whatever the cookie held before (no fixation).
+    start_session(&mut session, &SessionUser::new(user)).await
+}
+
+/// Puts `user` in the request's session under a new session id, whatever the cookie held before
+/// (no fixation): the one way both the login and the first run sign someone in.
+pub async fn start_session(session: &mut AuthSession, user: &SessionUser) -> Result<(), AppError> {
     session
         .session
         .cycle_id()
         .await
         .map_err(|error| AppError::internal(format_args!("session: {error}")))?;
     session
-        .login(&SessionUser::new(user))
+        .login(user)
         .await
         .map_err(|error| AppError::internal(format_args!("session: {error}")))
 }

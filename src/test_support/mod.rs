@@ -3,7 +3,6 @@
 
 use axum::{body::Body, http::Request, Router};
 use chrono::{DateTime, Utc};
-use http_body_util::BodyExt;
 use serde_json::Value;
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -13,6 +12,10 @@ use std::time::Duration;
 
 use axum::http::{header::AUTHORIZATION, HeaderValue};
 use tower_http::set_header::SetRequestHeaderLayer;
+
+mod http;
+
+pub use http::{call_api, send, session_cookie, sign_in};
 
 use crate::app::MapSettings;
 use crate::fleet::access::Role;
@@ -184,18 +187,11 @@ impl TestDb {
         content_type: Option<&str>,
         body: impl Into<Body>,
     ) -> (u16, String) {
-        let mut request = Request::builder().method(method).uri(uri);
-        if let Some(content_type) = content_type {
-            request = request.header("content-type", content_type);
-        }
-        let response = app
-            .clone()
-            .oneshot(request.body(body.into()).unwrap())
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        (status, String::from_utf8_lossy(&bytes).into_owned())
+        let headers: Vec<(&str, &str)> = content_type
+            .map(|content_type| ("content-type", content_type))
+            .into_iter()
+            .collect();
+        send(app, method, uri, &headers, body).await
     }
 
     /// The whole answer of `app` to a bodiless request, headers included.
@@ -291,77 +287,6 @@ pub async fn given_fix(store: &EventStore, fix: &Fix, now: DateTime<Utc>) {
     let vehicle_id = resolve_vehicle(store, &fix.vehicle).await.unwrap();
     let event = LocationTracked::of_fix(fix, vehicle_id, now).to_event();
     store.append_grouped(vec![event]).await.unwrap();
-}
-
-/// Signs in through the login server function as a browser's form would; answers the status
-/// and the session cookie (`name=value`), if one was set.
-pub async fn sign_in(app: &Router, email: &str, password: &str) -> (u16, Option<String>) {
-    let body = format!(
-        "email={}&password={}",
-        url::form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>(),
-        url::form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>()
-    );
-    let request = Request::post("/api/log_in")
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let cookie = session_cookie(&response);
-    (response.status().as_u16(), cookie)
-}
-
-/// The session cookie a response sets, as `name=value`.
-pub fn session_cookie(response: &axum::response::Response) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|value| value.starts_with("fleetline_session="))
-        .map(|value| value.split(';').next().unwrap().to_string())
-}
-
-/// Sends one request with the given headers to `app`; answers the status and the body as text.
-pub async fn send(
-    app: &Router,
-    method: &str,
-    uri: &str,
-    headers: &[(&str, &str)],
-    body: impl Into<Body>,
-) -> (u16, String) {
-    let mut request = Request::builder().method(method).uri(uri);
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(body.into()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8_lossy(&bytes).into_owned())
-}
-
-/// Sends one JSON request to `api` (a router that may move into a spawned task); answers the
-/// status and the JSON body (`Null` when empty).
-pub async fn call_api(api: Router, method: &str, uri: &str, body: impl Into<Body>) -> (u16, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("content-type", "application/json")
-        .body(body.into())
-        .unwrap();
-    let response = api.oneshot(request).await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let json = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
-    };
-    (status, json)
 }
 
 /// Every `.rs` file under `src/`, by its path relative to `src/`, with its text: what the tests
