@@ -64,6 +64,9 @@ pub enum ErrorCode {
     EmailAlreadyRegistered,
     TokenNotFound,
     UserNotFound,
+    GroupNotFound,
+    /// Another group has this name (however it is typed).
+    GroupNameTaken,
     /// The server failed.
     Internal,
     /// Leptos could not call a server function (network, codec).
@@ -83,10 +86,12 @@ impl ErrorCode {
             ErrorCode::VehicleNotFound
             | ErrorCode::NoLocationYet
             | ErrorCode::TokenNotFound
-            | ErrorCode::UserNotFound => ErrorKind::NotFound,
+            | ErrorCode::UserNotFound
+            | ErrorCode::GroupNotFound => ErrorKind::NotFound,
             ErrorCode::PlateAlreadyRegistered
             | ErrorCode::DeviceAlreadyAssigned
-            | ErrorCode::EmailAlreadyRegistered => ErrorKind::Conflict,
+            | ErrorCode::EmailAlreadyRegistered
+            | ErrorCode::GroupNameTaken => ErrorKind::Conflict,
             ErrorCode::Unauthenticated | ErrorCode::InvalidCredentials => {
                 ErrorKind::Unauthenticated
             }

@@ -4,7 +4,7 @@ async fn main() -> anyhow::Result<()> {
     use clap::Parser;
     use fleetline::server::{
         self,
-        config::{Cli, Command, TokenCommand, UserCommand},
+        config::{Cli, Command, GroupCommand, TokenCommand, UserCommand},
     };
 
     tracing_subscriber::fmt()
@@ -23,9 +23,11 @@ async fn main() -> anyhow::Result<()> {
         Command::User(command) => {
             let store = server::open_store(&cli.database_url, 2).await?;
             match command {
-                UserCommand::Add { email, role } => {
-                    fleetline::fleet::add_user::cli::run(&store, &email, role).await
-                }
+                UserCommand::Add {
+                    email,
+                    role,
+                    groups,
+                } => fleetline::fleet::add_user::cli::run(&store, &email, role, &groups).await,
                 UserCommand::Disable { email } => {
                     fleetline::fleet::disable_user::cli::run(&store, &email).await
                 }
@@ -38,9 +40,16 @@ async fn main() -> anyhow::Result<()> {
                     name,
                     role,
                     expires_in_days,
+                    groups,
                 } => {
-                    fleetline::fleet::issue_token::cli::run(&store, &name, role, expires_in_days)
-                        .await
+                    fleetline::fleet::issue_token::cli::run(
+                        &store,
+                        &name,
+                        role,
+                        expires_in_days,
+                        &groups,
+                    )
+                    .await
                 }
                 TokenCommand::Revoke { token_id } => {
                     fleetline::fleet::revoke_token::revoke(
@@ -52,6 +61,17 @@ async fn main() -> anyhow::Result<()> {
                     .map_err(|error| anyhow::anyhow!("{}", error.message))?;
                     eprintln!("revoked token {token_id}");
                     Ok(())
+                }
+            }
+        }
+        Command::Group(command) => {
+            let store = server::open_store(&cli.database_url, 2).await?;
+            match command {
+                GroupCommand::Create { name } => {
+                    fleetline::fleet::create_group::cli::run(&store, &name).await
+                }
+                GroupCommand::Place { group, vehicle } => {
+                    fleetline::fleet::place_in_group::cli::run(&store, &group, &vehicle).await
                 }
             }
         }

@@ -4,11 +4,15 @@
 use chrono::{DateTime, Utc};
 use leptos::{form::ActionForm, prelude::*};
 
+use super::groups_panel::{group_options, GroupsPanel};
 use crate::fleet::access::Role;
 use crate::fleet::add_user::AddUser;
+use crate::fleet::create_group::CreateGroup;
 use crate::fleet::disable_user::DisableUser;
 use crate::fleet::issue_token::IssueToken;
 use crate::fleet::list_accounts::{list_accounts, AccountsView};
+use crate::fleet::list_groups::list_groups;
+use crate::fleet::place_in_group::PlaceInGroup;
 use crate::fleet::revoke_token::RevokeToken;
 
 fn when(at: DateTime<Utc>) -> String {
@@ -28,6 +32,12 @@ pub fn AccountsPage() -> impl IntoView {
     let disable_user = ServerAction::<DisableUser>::new();
     let issue_token = ServerAction::<IssueToken>::new();
     let revoke_token = ServerAction::<RevokeToken>::new();
+    let create_group = ServerAction::<CreateGroup>::new();
+    let place_in_group = ServerAction::<PlaceInGroup>::new();
+    let groups = Resource::new(
+        move || (create_group.version().get(), place_in_group.version().get()),
+        |_| list_groups(),
+    );
     let accounts = Resource::new(
         move || {
             (
@@ -59,6 +69,7 @@ pub fn AccountsPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
+            <GroupsPanel groups create_group place_in_group/>
             <section class="panel" aria-labelledby="add-user-title">
                 <h2 id="add-user-title">"Add a user"</h2>
                 <ActionForm action=add_user>
@@ -68,6 +79,8 @@ pub fn AccountsPage() -> impl IntoView {
                     <select id="user-role" name="role">{role_options(&[Role::Viewer, Role::Manager, Role::Admin])}</select>
                     <label for="user-password">"First password (at least 8 characters; tell it to them)"</label>
                     <input id="user-password" name="password" type="password" autocomplete="new-password" minlength="8" required/>
+                    <label for="user-group">"Sees (admins see the whole fleet)"</label>
+                    <select id="user-group" name="group">{group_options(groups)}</select>
                     {move || error_of(add_user.value().get().and_then(Result::err).map(|e| e.message))}
                     <button type="submit">"Add user"</button>
                 </ActionForm>
@@ -81,6 +94,8 @@ pub fn AccountsPage() -> impl IntoView {
                     <select id="token-role" name="role">{role_options(&[Role::Ingest, Role::Viewer, Role::Manager, Role::Admin])}</select>
                     <label for="token-days">"Expires after (days; empty for never)"</label>
                     <input id="token-days" name="expires_in_days" type="number" min="1" max="3650"/>
+                    <label for="token-group">"Sees"</label>
+                    <select id="token-group" name="group">{group_options(groups)}</select>
                     {move || error_of(issue_token.value().get().and_then(Result::err).map(|e| e.message))}
                     <button type="submit">"Issue token"</button>
                 </ActionForm>

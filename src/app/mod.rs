@@ -3,6 +3,7 @@
 mod accounts_page;
 pub mod clustering;
 pub mod declutter;
+mod groups_panel;
 mod history;
 mod live;
 mod map;

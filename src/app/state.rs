@@ -292,6 +292,7 @@ impl FleetState {
                     Some(_) => {}
                     None => unknown_vehicle = true,
                 },
+                LiveUpdate::VehiclePlacedInGroup { .. } => {}
             }
         });
         if unknown_vehicle {
@@ -341,6 +342,7 @@ fn insert(list: &mut Vec<Vehicle>, id: Uuid, plate: String, registered_at: DateT
         return;
     }
     list.push(Vehicle {
+        group_id: None,
         vehicle_registered_id: id,
         vehicle_license_plate: plate,
         registered_at,

@@ -14,7 +14,8 @@ use crate::fleet::access::events::{
 };
 use crate::fleet::access::CausedBy;
 use crate::fleet::events::{
-    DeviceAssigned, VehicleRegistered, DEVICE_ASSIGNED, VEHICLE_REGISTERED,
+    DeviceAssigned, GroupCreated, VehiclePlacedInGroup, VehicleRegistered, DEVICE_ASSIGNED,
+    GROUP_CREATED, VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
 };
 
 /// The events decisions are taken on, decoded.
@@ -22,6 +23,8 @@ use crate::fleet::events::{
 pub enum FleetEvent {
     VehicleRegistered(VehicleRegistered),
     DeviceAssigned(DeviceAssigned),
+    GroupCreated(GroupCreated),
+    VehiclePlacedInGroup(VehiclePlacedInGroup),
     UserAdded(UserAdded),
     UserDisabled(UserDisabled),
     TokenIssued(TokenIssued),
@@ -34,6 +37,8 @@ impl FleetEvent {
         Ok(match event.event_type.as_str() {
             VEHICLE_REGISTERED => Some(Self::VehicleRegistered(event.decode()?)),
             DEVICE_ASSIGNED => Some(Self::DeviceAssigned(event.decode()?)),
+            GROUP_CREATED => Some(Self::GroupCreated(event.decode()?)),
+            VEHICLE_PLACED_IN_GROUP => Some(Self::VehiclePlacedInGroup(event.decode()?)),
             USER_ADDED => Some(Self::UserAdded(event.decode()?)),
             USER_DISABLED => Some(Self::UserDisabled(event.decode()?)),
             TOKEN_ISSUED => Some(Self::TokenIssued(event.decode()?)),
@@ -46,6 +51,8 @@ impl FleetEvent {
         match self {
             Self::VehicleRegistered(registered) => registered.to_event(),
             Self::DeviceAssigned(assigned) => assigned.to_event(uuid::Uuid::now_v7()),
+            Self::GroupCreated(created) => created.to_event(),
+            Self::VehiclePlacedInGroup(placed) => placed.to_event(uuid::Uuid::now_v7()),
             Self::UserAdded(added) => added.to_event(),
             Self::UserDisabled(disabled) => disabled.to_event(),
             Self::TokenIssued(issued) => issued.to_event(),
@@ -167,7 +174,9 @@ pub mod given {
     use uuid::Uuid;
 
     use super::FleetEvent;
-    use crate::fleet::events::{DeviceAssigned, VehicleRegistered, VehicleScope};
+    use crate::fleet::events::{
+        DeviceAssigned, GroupCreated, VehiclePlacedInGroup, VehicleRegistered, VehicleScope,
+    };
 
     pub fn registered(plate: &str, vehicle_id: Uuid, at: DateTime<Utc>) -> FleetEvent {
         FleetEvent::VehicleRegistered(VehicleRegistered {
@@ -184,6 +193,24 @@ pub mod given {
                 vehicle_registered_id: vehicle_id,
             },
             assigned_at: at,
+        })
+    }
+
+    pub fn group(name: &str, group_id: Uuid, at: DateTime<Utc>) -> FleetEvent {
+        FleetEvent::GroupCreated(GroupCreated {
+            group_id,
+            name: name.into(),
+            created_at: at,
+        })
+    }
+
+    pub fn placed(vehicle_id: Uuid, group_id: Uuid, at: DateTime<Utc>) -> FleetEvent {
+        FleetEvent::VehiclePlacedInGroup(VehiclePlacedInGroup {
+            group_id,
+            scope: VehicleScope {
+                vehicle_registered_id: vehicle_id,
+            },
+            placed_at: at,
         })
     }
 }

@@ -11,6 +11,11 @@ use crate::fleet::fix::{Fix, FixExtras};
 pub const VEHICLE_REGISTERED: &str = "VehicleRegistered";
 pub const LOCATION_TRACKED: &str = "LocationTracked";
 pub const DEVICE_ASSIGNED: &str = "DeviceAssigned";
+pub const GROUP_CREATED: &str = "GroupCreated";
+pub const VEHICLE_PLACED_IN_GROUP: &str = "VehiclePlacedInGroup";
+
+/// Every group's creation carries it: the list of groups reads it.
+pub const GROUPS_TAG: &str = "groups";
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -65,6 +70,24 @@ pub struct DeviceAssigned {
     pub assigned_at: DateTime<Utc>,
 }
 
+/// A group of vehicles (a fleet, a depot, a customer's): accounts may be limited to some.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupCreated {
+    pub group_id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The vehicle is in this group from now on, and in no other (like a depot: one at a time).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VehiclePlacedInGroup {
+    pub group_id: Uuid,
+    pub scope: VehicleScope,
+    pub placed_at: DateTime<Utc>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VehicleScope {
@@ -77,6 +100,15 @@ pub fn vehicle_tag(vehicle_id: Uuid) -> String {
 
 pub fn plate_tag(plate: &str) -> String {
     format!("plate:{plate}")
+}
+
+pub fn group_tag(group_id: Uuid) -> String {
+    format!("group:{group_id}")
+}
+
+/// Group names are unique however they are typed: the tag holds the name in lower case.
+pub fn group_name_tag(name: &str) -> String {
+    format!("group-name:{}", name.to_lowercase())
 }
 
 pub fn device_tag(device_id: &str) -> String {
@@ -133,6 +165,37 @@ impl DeviceAssigned {
             tags: vec![
                 vehicle_tag(self.scope.vehicle_registered_id),
                 device_tag(&self.device_id),
+            ],
+            payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
+            metadata: None,
+        }
+    }
+}
+
+impl GroupCreated {
+    pub fn to_event(&self) -> NewEvent {
+        NewEvent {
+            event_id: self.group_id,
+            event_type: GROUP_CREATED.into(),
+            tags: vec![
+                group_tag(self.group_id),
+                group_name_tag(&self.name),
+                GROUPS_TAG.into(),
+            ],
+            payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
+            metadata: None,
+        }
+    }
+}
+
+impl VehiclePlacedInGroup {
+    pub fn to_event(&self, event_id: Uuid) -> NewEvent {
+        NewEvent {
+            event_id,
+            event_type: VEHICLE_PLACED_IN_GROUP.into(),
+            tags: vec![
+                vehicle_tag(self.scope.vehicle_registered_id),
+                group_tag(self.group_id),
             ],
             payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
             metadata: None,

@@ -12,6 +12,7 @@ pub mod fix;
 #[cfg(feature = "ssr")]
 pub mod fix_body;
 pub mod fleet_index;
+pub mod groups;
 pub mod ids;
 pub mod license_plate;
 pub mod vehicle;
@@ -28,15 +29,18 @@ pub mod registrations;
 
 pub mod add_user;
 pub mod assign_device;
+pub mod create_group;
 pub mod disable_user;
 pub mod fleet_at;
 pub mod get_vehicle;
 pub mod issue_token;
 pub mod list_accounts;
+pub mod list_groups;
 pub mod list_vehicles;
 pub mod live_updates;
 #[cfg(feature = "ssr")]
 pub mod osmand;
+pub mod place_in_group;
 pub mod register_vehicle;
 pub mod revoke_token;
 pub mod sign_in;

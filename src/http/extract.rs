@@ -19,18 +19,38 @@ impl<S: Send + Sync> FromRequestParts<S> for VehicleId {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+        path_id(parts, state, "vehicleRegisteredId", "a vehicle id")
             .await
-            .map_err(|rejection| {
-                AppError::bad_request("vehicleRegisteredId", rejection.body_text())
-            })?;
-        Uuid::parse_str(&raw).map(VehicleId).map_err(|_| {
-            AppError::bad_request(
-                "vehicleRegisteredId",
-                format!("{raw:?} is not a vehicle id (a UUID)"),
-            )
-        })
+            .map(VehicleId)
     }
+}
+
+/// The `{group_id}` of a route: 400 naming `groupId` unless it is a UUID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GroupId(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for GroupId {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        path_id(parts, state, "groupId", "a group id")
+            .await
+            .map(GroupId)
+    }
+}
+
+/// The one id in a route's path.
+async fn path_id<S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+    field: &str,
+    what: &str,
+) -> Result<Uuid, AppError> {
+    let Path(raw) = Path::<String>::from_request_parts(parts, state)
+        .await
+        .map_err(|rejection| AppError::bad_request(field, rejection.body_text()))?;
+    Uuid::parse_str(&raw)
+        .map_err(|_| AppError::bad_request(field, format!("{raw:?} is not {what} (a UUID)")))
 }
 
 /// The query string as `T`: 400 `invalid_field` naming the parameter that does not read.

@@ -21,8 +21,9 @@ use serde_json::json;
 
 use crate::error::{AppError, ErrorKind};
 use crate::fleet::{
-    assign_device, fleet_at, get_vehicle, list_vehicles, live_updates, osmand, register_vehicle,
-    track_location, track_locations, vehicle_current_location, vehicle_events, vehicle_trail,
+    assign_device, create_group, fleet_at, get_vehicle, list_groups, list_vehicles, live_updates,
+    osmand, place_in_group, register_vehicle, track_location, track_locations,
+    vehicle_current_location, vehicle_events, vehicle_trail,
 };
 use crate::server::health;
 use crate::server::state::AppState;
@@ -42,6 +43,9 @@ pub fn routes() -> Routes {
         .merge(vehicle_trail::http::routes())
         .merge(fleet_at::http::routes())
         .merge(live_updates::http::routes())
+        .merge(list_groups::http::routes())
+        .merge(create_group::http::routes())
+        .merge(place_in_group::http::routes())
         .merge(health::routes())
 }
 

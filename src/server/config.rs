@@ -46,6 +46,25 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Vehicle groups.
+    #[command(subcommand)]
+    Group(GroupCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum GroupCommand {
+    /// Create a vehicle group; prints its id on standard output.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// Place a vehicle (by plate) in a group; it leaves the group it was in.
+    Place {
+        #[arg(long)]
+        group: String,
+        #[arg(long)]
+        vehicle: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,6 +76,9 @@ pub enum UserCommand {
         /// admin, manager or viewer.
         #[arg(long, value_parser = parse_role)]
         role: Role,
+        /// Limit the user to this vehicle group (by name; repeat for several). Admins see all.
+        #[arg(long = "group")]
+        groups: Vec<String>,
     },
     /// Disable a user: no more logins, and their sessions end.
     Disable {
@@ -78,6 +100,9 @@ pub enum TokenCommand {
         /// Days until it expires; no expiry when absent.
         #[arg(long)]
         expires_in_days: Option<u32>,
+        /// Limit the token to this vehicle group (by name; repeat for several).
+        #[arg(long = "group")]
+        groups: Vec<String>,
     },
     /// Revoke an API token: refused from the next request on.
     Revoke {

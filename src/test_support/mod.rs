@@ -123,6 +123,7 @@ impl TestDb {
             role,
             password.into(),
             false,
+            &[],
             &crate::fleet::access::CausedBy::cli(),
         )
         .await
@@ -132,11 +133,17 @@ impl TestDb {
 
     /// A new API token of `role`.
     pub async fn token(&self, role: Role) -> String {
+        self.token_in(role, &[]).await
+    }
+
+    /// A new API token of `role` limited to `groups`.
+    pub async fn token_in(&self, role: Role, groups: &[Uuid]) -> String {
         crate::fleet::issue_token::issue(
             &self.store,
             "test",
             role,
             None,
+            groups,
             Utc::now(),
             &crate::fleet::access::CausedBy::cli(),
         )
@@ -263,6 +270,23 @@ impl TestDb {
             .await
             .unwrap();
         registered.vehicle_registered_id
+    }
+
+    /// Given a vehicle group named `name`; answers its id.
+    pub async fn given_group(&self, name: &str) -> Uuid {
+        let cli = crate::fleet::access::CausedBy::cli();
+        crate::fleet::create_group::create(&self.store, name, None, &cli)
+            .await
+            .unwrap()
+            .group_id
+    }
+
+    /// Given `vehicle_id` placed in `group_id`.
+    pub async fn given_placed(&self, vehicle_id: Uuid, group_id: Uuid) {
+        let cli = crate::fleet::access::CausedBy::cli();
+        crate::fleet::place_in_group::place(&self.store, vehicle_id, group_id, &cli)
+            .await
+            .unwrap();
     }
 
     /// Given an assignment: `device_id` reports `vehicle_id`'s fixes.

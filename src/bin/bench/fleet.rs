@@ -52,6 +52,7 @@ impl Fleet {
                 None,
                 None,
                 start,
+                &fleetline::fleet::access::Scope::WholeFleet,
                 &fleetline::fleet::access::CausedBy::cli(),
             )
             .await

@@ -51,6 +51,7 @@ pub async fn serve(store: &EventStore, index: &FleetIndex) -> anyhow::Result<Tar
         "bench",
         fleetline::fleet::access::Role::Ingest,
         None,
+        &[],
         chrono::Utc::now(),
         &fleetline::fleet::access::CausedBy::cli(),
     )

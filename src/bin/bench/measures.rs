@@ -121,9 +121,13 @@ pub async fn measure_fleet_at(
     let mut sql = Vec::new();
     for at in moments(30) {
         let t = Instant::now();
-        let answer = fleet_at(store.pool(), at)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let answer = fleet_at(
+            store.pool(),
+            at,
+            &fleetline::fleet::access::Scope::WholeFleet,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         sql.push(t.elapsed());
         assert_eq!(answer, index.fleet_at(at), "index and SQL agree at {at}");
     }

@@ -19,6 +19,7 @@ pub struct User {
     pub password_hash: String,
     pub disabled: bool,
     pub added_at: DateTime<Utc>,
+    pub groups: Vec<Uuid>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +31,7 @@ pub struct Token {
     pub expires_at: Option<DateTime<Utc>>,
     pub issued_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub groups: Vec<Uuid>,
 }
 
 impl Token {
@@ -58,6 +60,7 @@ impl Accounts {
                     password_hash: added.password_hash,
                     disabled: false,
                     added_at: added.added_at,
+                    groups: added.groups,
                 });
             }
             USER_DISABLED => {
@@ -78,6 +81,7 @@ impl Accounts {
                     expires_at: issued.expires_at,
                     issued_at: issued.issued_at,
                     revoked_at: None,
+                    groups: issued.groups,
                 });
             }
             TOKEN_REVOKED => {

@@ -28,6 +28,9 @@ pub struct UserAdded {
     /// Argon2id in PHC form (`$argon2id$v=19$…`): the salt and parameters travel with it.
     pub password_hash: String,
     pub added_at: DateTime<Utc>,
+    /// The vehicle groups the user is limited to; none: the whole fleet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Uuid>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,6 +52,9 @@ pub struct TokenIssued {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
     pub issued_at: DateTime<Utc>,
+    /// The vehicle groups the token is limited to; none: the whole fleet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Uuid>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 
 pub mod caused_by;
 pub mod role;
+pub mod scope;
 pub mod visitor;
 
 #[cfg(feature = "ssr")]
@@ -18,4 +19,5 @@ pub mod secrets;
 
 pub use caused_by::{CausedBy, Via};
 pub use role::{Access, Actor, Principal, Role};
+pub use scope::Scope;
 pub use visitor::Visitor;

@@ -87,6 +87,9 @@ pub enum Actor {
 pub struct Principal {
     pub actor: Actor,
     pub role: Role,
+    /// The vehicles it sees.
+    #[serde(default)]
+    pub scope: super::Scope,
 }
 
 impl Principal {

@@ -1,4 +1,4 @@
-//! `fleetline user add --email E --role R`: the password from `FLEETLINE_PASSWORD` or typed at a
+//! `fleetline user add --email E --role R [--group G]…`: the password from `FLEETLINE_PASSWORD` or typed at a
 //! prompt (twice, not echoed), never a flag, which would stay in the shell's history and in `ps`.
 
 use anyhow::Context;
@@ -6,8 +6,15 @@ use event_store::EventStore;
 
 use super::command::add_user;
 use crate::fleet::access::{CausedBy, Role};
+use crate::fleet::groups::groups_named;
 
-pub async fn run(store: &EventStore, email: &str, role: Role) -> anyhow::Result<()> {
+pub async fn run(
+    store: &EventStore,
+    email: &str,
+    role: Role,
+    group_names: &[String],
+) -> anyhow::Result<()> {
+    let groups = groups_named(store, group_names).await?;
     let password = match std::env::var("FLEETLINE_PASSWORD") {
         Ok(password) => password,
         Err(_) => {
@@ -21,15 +28,23 @@ pub async fn run(store: &EventStore, email: &str, role: Role) -> anyhow::Result<
             first
         }
     };
-    let added = add_user(store, email, role, password, false, &CausedBy::cli())
-        .await
-        .map_err(|error| {
-            anyhow::anyhow!(
-                "{}: {}",
-                error.field.as_deref().unwrap_or("user"),
-                error.message
-            )
-        })?;
+    let added = add_user(
+        store,
+        email,
+        role,
+        password,
+        false,
+        &groups,
+        &CausedBy::cli(),
+    )
+    .await
+    .map_err(|error| {
+        anyhow::anyhow!(
+            "{}: {}",
+            error.field.as_deref().unwrap_or("user"),
+            error.message
+        )
+    })?;
     eprintln!(
         "added {} {} (user {})",
         added.role, added.email, added.user_id

@@ -13,6 +13,7 @@ use crate::fleet::access::events::UserAdded;
 use crate::fleet::access::secrets::{check_password_rules, hash_password};
 use crate::fleet::access::{CausedBy, Role};
 use crate::fleet::decision::execute;
+use crate::fleet::groups::check_account_groups;
 
 pub async fn add_user(
     store: &EventStore,
@@ -20,6 +21,7 @@ pub async fn add_user(
     role: Role,
     password: String,
     first_run: bool,
+    groups: &[Uuid],
     caused_by: &CausedBy,
 ) -> Result<AddedUser, AppError> {
     let email = normalise_email(email)?;
@@ -30,6 +32,7 @@ pub async fn add_user(
         ));
     }
     check_password_rules(&password)?;
+    let groups = check_account_groups(store, role, groups).await?;
     // Refused before the costly hash: the first-run page stays open to anyone, and the decision
     // below (which also sees a racing first run) only runs after hashing.
     if first_run && accounts::any_user(store).await? {
@@ -42,6 +45,7 @@ pub async fn add_user(
             role,
             password_hash: hash_password(password).await?,
             added_at: Utc::now(),
+            groups,
         },
         first_run,
     };

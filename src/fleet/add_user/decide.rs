@@ -88,6 +88,7 @@ mod tests {
             role,
             password_hash: "$argon2id$…".into(),
             added_at: Utc::now(),
+            groups: Vec::new(),
         }
     }
 

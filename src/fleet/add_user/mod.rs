@@ -36,6 +36,7 @@ pub async fn create_first_admin(email: String, password: String) -> Result<Added
         Role::Admin,
         password,
         true,
+        &[],
         &crate::server::auth::caused_by(),
     )
     .await?;
@@ -44,17 +45,25 @@ pub async fn create_first_admin(email: String, password: String) -> Result<Added
     Ok(added)
 }
 
-/// An admin adds a user.
+/// An admin adds a user, limited to one vehicle group when `group` names one (the command line
+/// takes several).
 #[server(endpoint = "add_user")]
-pub async fn add_user(email: String, role: Role, password: String) -> Result<AddedUser, AppError> {
+pub async fn add_user(
+    email: String,
+    role: Role,
+    password: String,
+    #[server(default)] group: String,
+) -> Result<AddedUser, AppError> {
     crate::server::auth::require(crate::fleet::access::Access::Administer)?;
     let store = expect_context::<event_store::EventStore>();
+    let groups = crate::fleet::ids::optional_id("group", &group)?;
     command::add_user(
         &store,
         &email,
         role,
         password,
         false,
+        groups.as_slice(),
         &crate::server::auth::caused_by(),
     )
     .await

@@ -19,6 +19,7 @@ async fn bad_input_names_its_field_and_stores_nothing() {
             role,
             password.into(),
             false,
+            &[],
             &crate::fleet::access::CausedBy::cli(),
         )
         .await
@@ -39,6 +40,7 @@ async fn an_email_has_one_account_whatever_its_case() {
         Role::Admin,
         "another horse".into(),
         false,
+        &[],
         &crate::fleet::access::CausedBy::cli(),
     )
     .await

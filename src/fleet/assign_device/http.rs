@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{assign, DeviceAssignment};
 use crate::error::AppError;
-use crate::fleet::access::{Access, CausedBy};
+use crate::fleet::access::{Access, CausedBy, Scope};
 use crate::http::extract::VehicleId;
 use crate::http::json_body::JsonBody;
 use crate::http::routes::Routes;
@@ -26,10 +26,18 @@ struct AssignDeviceBody {
 async fn handle(
     State(store): State<EventStore>,
     caused_by: CausedBy,
+    scope: Scope,
     VehicleId(vehicle_id): VehicleId,
     JsonBody(body): JsonBody<AssignDeviceBody>,
 ) -> Result<Json<DeviceAssignment>, AppError> {
-    assign(&store, vehicle_id, &body.device_id, Utc::now(), &caused_by)
-        .await
-        .map(Json)
+    assign(
+        &store,
+        vehicle_id,
+        &body.device_id,
+        Utc::now(),
+        &scope,
+        &caused_by,
+    )
+    .await
+    .map(Json)
 }

@@ -29,13 +29,14 @@ pub async fn assign_device(
     vehicle_registered_id: Uuid,
     device_id: String,
 ) -> Result<DeviceAssignment, AppError> {
-    crate::server::auth::require(crate::fleet::access::Access::Manage)?;
+    let caller = crate::server::auth::require(crate::fleet::access::Access::Manage)?;
     let store = expect_context::<event_store::EventStore>();
     assign(
         &store,
         vehicle_registered_id,
         &device_id,
         chrono::Utc::now(),
+        &caller.scope,
         &crate::server::auth::caused_by(),
     )
     .await

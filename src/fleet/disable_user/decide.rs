@@ -67,6 +67,7 @@ mod tests {
             role: Role::Viewer,
             password_hash: "$argon2id$…".into(),
             added_at: Utc::now(),
+            groups: Vec::new(),
         })
     }
 

@@ -129,7 +129,9 @@ async fn answers_exactly_as_the_fold_of_the_log_and_the_sql_query_with_late_fixe
         let expected = fold_of_the_log(&db, at).await;
         assert_eq!(index.fleet_at(at), expected, "index at {at}");
         assert_eq!(
-            super::fleet_at(db.pool(), at).await.unwrap(),
+            super::fleet_at(db.pool(), at, &crate::fleet::access::Scope::WholeFleet)
+                .await
+                .unwrap(),
             expected,
             "SQL at {at}"
         );

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{answer, FleetPosition};
 use crate::error::AppError;
-use crate::fleet::access::Access;
+use crate::fleet::access::{Access, Scope};
 use crate::fleet::fleet_index::FleetIndex;
 use crate::http::extract::{Moment, QueryParams};
 use crate::http::routes::Routes;
@@ -23,8 +23,9 @@ struct FleetParams {
 async fn handle(
     State(store): State<EventStore>,
     State(index): State<FleetIndex>,
+    scope: Scope,
     QueryParams(params): QueryParams<FleetParams>,
 ) -> Result<Json<Vec<FleetPosition>>, AppError> {
     let at = params.at.map_or_else(Utc::now, |Moment(at)| at);
-    answer(&index, store.pool(), at).await.map(Json)
+    answer(&index, store.pool(), at, &scope).await.map(Json)
 }

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Value};
 
+use crate::fleet::access::Scope;
 use crate::fleet::vehicle_ref::VehicleRef;
 use crate::test_support::{assert_error, TestDb};
 
@@ -113,12 +114,19 @@ async fn refuses_a_time_that_is_not_rfc_3339() {
 #[tokio::test]
 async fn the_timeline_starts_at_the_first_registration_or_fix() {
     let db = TestDb::new().await;
-    assert_eq!(super::timeline_start(db.pool()).await.unwrap(), None);
+    assert_eq!(
+        super::timeline_start(db.pool(), &Scope::WholeFleet)
+            .await
+            .unwrap(),
+        None
+    );
     db.given_registered("START-1", base()).await;
     fix(&db, "START-1", -30, 1.0).await;
     db.catch_up().await;
     assert_eq!(
-        super::timeline_start(db.pool()).await.unwrap(),
+        super::timeline_start(db.pool(), &Scope::WholeFleet)
+            .await
+            .unwrap(),
         Some(base() - Duration::minutes(30))
     );
 }
@@ -143,10 +151,14 @@ async fn a_vehicle_tracked_before_its_registration_shows_from_its_first_fix() {
         vec![import(json!(6.0))]
     );
     assert_eq!(
-        super::fleet_at(db.pool(), base() + Duration::minutes(45))
-            .await
-            .unwrap()
-            .len(),
+        super::fleet_at(
+            db.pool(),
+            base() + Duration::minutes(45),
+            &Scope::WholeFleet
+        )
+        .await
+        .unwrap()
+        .len(),
         1,
         "the SQL answer agrees"
     );

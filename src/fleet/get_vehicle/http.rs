@@ -5,7 +5,7 @@ use axum::{
 use event_store::EventStore;
 
 use crate::error::AppError;
-use crate::fleet::access::Access;
+use crate::fleet::access::{Access, Scope};
 use crate::fleet::vehicle::Vehicle;
 use crate::http::extract::VehicleId;
 use crate::http::routes::Routes;
@@ -19,15 +19,19 @@ pub fn routes() -> Routes {
 /// `GET /vehicles/{id}` → `Vehicle`
 async fn by_id(
     State(store): State<EventStore>,
+    scope: Scope,
     VehicleId(id): VehicleId,
 ) -> Result<Json<Vehicle>, AppError> {
-    Vehicle::load(store.pool(), id).await.map(Json)
+    Vehicle::load(store.pool(), id, &scope).await.map(Json)
 }
 
 /// `GET /vehicles/by-plate/{plate}` → `Vehicle`
 async fn by_plate(
     State(store): State<EventStore>,
+    scope: Scope,
     Path(plate): Path<String>,
 ) -> Result<Json<Vehicle>, AppError> {
-    super::by_plate(store.pool(), &plate).await.map(Json)
+    super::by_plate(store.pool(), &plate, &scope)
+        .await
+        .map(Json)
 }

@@ -1,4 +1,4 @@
-//! `fleetline token create --name N --role R [--expires-in-days D]`: prints the token alone on
+//! `fleetline token create --name N --role R [--group G]… [--expires-in-days D]`: prints the token alone on
 //! standard output (`TOKEN=$(fleetline token create …)`); what it is goes to standard error.
 
 use chrono::Utc;
@@ -6,18 +6,22 @@ use event_store::EventStore;
 
 use super::command::issue;
 use crate::fleet::access::{CausedBy, Role};
+use crate::fleet::groups::groups_named;
 
 pub async fn run(
     store: &EventStore,
     name: &str,
     role: Role,
     expires_in_days: Option<u32>,
+    group_names: &[String],
 ) -> anyhow::Result<()> {
+    let groups = groups_named(store, group_names).await?;
     let issued = issue(
         store,
         name,
         role,
         expires_in_days,
+        &groups,
         Utc::now(),
         &CausedBy::cli(),
     )

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::fleet::access::events::TokenIssued;
 use crate::fleet::access::secrets::new_token;
 use crate::fleet::access::{CausedBy, Role};
+use crate::fleet::groups::check_account_groups;
 
 /// A name says what the token is for ("depot gateway"): shown in lists, so kept short.
 const MAX_NAME_CHARS: usize = 80;
@@ -21,6 +22,7 @@ pub async fn issue(
     name: &str,
     role: Role,
     expires_in_days: Option<u32>,
+    groups: &[Uuid],
     now: DateTime<Utc>,
     caused_by: &CausedBy,
 ) -> Result<IssuedToken, AppError> {
@@ -40,6 +42,7 @@ pub async fn issue(
             format!("at most {MAX_EXPIRY_DAYS} days; leave it empty for no expiry"),
         ));
     }
+    let groups = check_account_groups(store, role, groups).await?;
     let token_id = Uuid::now_v7();
     let (token, secret_sha256) = new_token(token_id);
     let issued = TokenIssued {
@@ -49,6 +52,7 @@ pub async fn issue(
         secret_sha256,
         expires_at: expires_in_days.map(|days| now + Duration::days(i64::from(days))),
         issued_at: now,
+        groups,
     };
     let mut event = [issued.to_event()];
     caused_by.stamp(&mut event);

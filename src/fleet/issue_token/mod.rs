@@ -25,18 +25,31 @@ pub struct IssuedToken {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// An admin issues a token in the web app; `expires_in_days` empty or 0: no expiry.
+/// An admin issues a token in the web app; `expires_in_days` empty or 0: no expiry; limited to
+/// one vehicle group when `group` names one (the command line takes several).
 #[server(endpoint = "issue_token")]
 pub async fn issue_token(
     name: String,
     role: Role,
     #[server(default)] expires_in_days: Option<u32>,
+    #[server(default)] group: String,
 ) -> Result<IssuedToken, AppError> {
     crate::server::auth::require(crate::fleet::access::Access::Administer)?;
     let store = expect_context::<event_store::EventStore>();
     let expires_in_days = expires_in_days.filter(|days| *days > 0);
     let caused_by = crate::server::auth::caused_by();
-    command::issue(&store, &name, role, expires_in_days, Utc::now(), &caused_by).await
+    let groups = crate::fleet::ids::optional_id("group", &group)?;
+    let groups = groups.as_slice();
+    command::issue(
+        &store,
+        &name,
+        role,
+        expires_in_days,
+        groups,
+        Utc::now(),
+        &caused_by,
+    )
+    .await
 }
 
 #[cfg(feature = "ssr")]

@@ -3,7 +3,7 @@ use event_store::EventStore;
 
 use super::list;
 use crate::error::AppError;
-use crate::fleet::access::Access;
+use crate::fleet::access::{Access, Scope};
 use crate::fleet::vehicle::Vehicle;
 use crate::http::routes::Routes;
 
@@ -12,6 +12,9 @@ pub fn routes() -> Routes {
 }
 
 /// `GET /vehicles` → `[Vehicle]`
-async fn handle(State(store): State<EventStore>) -> Result<Json<Vec<Vehicle>>, AppError> {
-    list(store.pool()).await.map(Json)
+async fn handle(
+    State(store): State<EventStore>,
+    scope: Scope,
+) -> Result<Json<Vec<Vehicle>>, AppError> {
+    list(store.pool(), &scope).await.map(Json)
 }

@@ -32,6 +32,31 @@ pub enum LiveUpdate {
         #[serde(default)]
         battery_percent: Option<f64>,
     },
+    /// Not sent to browsers: a stream limited to some groups learns from it that the vehicles
+    /// it may show changed.
+    VehiclePlacedInGroup {
+        vehicle_registered_id: Uuid,
+        group_id: Uuid,
+    },
+}
+
+impl LiveUpdate {
+    pub fn vehicle_id(&self) -> Uuid {
+        match self {
+            LiveUpdate::VehicleRegistered {
+                vehicle_registered_id,
+                ..
+            }
+            | LiveUpdate::LocationTracked {
+                vehicle_registered_id,
+                ..
+            }
+            | LiveUpdate::VehiclePlacedInGroup {
+                vehicle_registered_id,
+                ..
+            } => *vehicle_registered_id,
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]
@@ -43,7 +68,8 @@ mod feed {
 
     use super::LiveUpdate;
     use crate::fleet::events::{
-        TrackedPosition, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
+        TrackedPosition, VehiclePlacedInGroup, VehicleRegistered, LOCATION_TRACKED,
+        VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
     };
     use event_store::{follow, EventStore, StoredEvent, Wakeups};
 
@@ -96,6 +122,13 @@ mod feed {
                     speed_mps: fix.speed_mps,
                     heading: fix.heading,
                     battery_percent: fix.battery_percent,
+                })
+            }
+            VEHICLE_PLACED_IN_GROUP => {
+                let placed: VehiclePlacedInGroup = event.decode().ok()?;
+                Some(LiveUpdate::VehiclePlacedInGroup {
+                    vehicle_registered_id: placed.scope.vehicle_registered_id,
+                    group_id: placed.group_id,
                 })
             }
             _ => None,

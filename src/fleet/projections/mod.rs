@@ -7,12 +7,19 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::events::{TrackedPosition, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED};
+use super::events::{
+    GroupCreated, TrackedPosition, VehiclePlacedInGroup, VehicleRegistered, GROUP_CREATED,
+    LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
+};
 use event_store::{Projection, StoredEvent};
 
 /// Every projection of the app, in the order they are started and rebuilt.
 pub fn all() -> Vec<Arc<dyn Projection>> {
-    vec![Arc::new(Vehicles), Arc::new(VehiclePositions)]
+    vec![
+        Arc::new(Vehicles),
+        Arc::new(VehiclePositions),
+        Arc::new(VehicleGroups),
+    ]
 }
 
 /// A fix as the read models keep it.
@@ -44,11 +51,41 @@ fn decode<T: serde::de::DeserializeOwned>(event: &StoredEvent) -> sqlx::Result<T
 }
 
 fn registrations(events: &[StoredEvent]) -> sqlx::Result<Vec<VehicleRegistered>> {
+    of_type(events, VEHICLE_REGISTERED)
+}
+
+fn of_type<T: serde::de::DeserializeOwned>(
+    events: &[StoredEvent],
+    event_type: &str,
+) -> sqlx::Result<Vec<T>> {
     events
         .iter()
-        .filter(|e| e.event_type == VEHICLE_REGISTERED)
+        .filter(|e| e.event_type == event_type)
         .map(decode)
         .collect()
+}
+
+/// Each vehicle's group after the batch: the last placement wins.
+async fn update_groups(tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()> {
+    let placed: Vec<VehiclePlacedInGroup> = of_type(events, VEHICLE_PLACED_IN_GROUP)?;
+    if placed.is_empty() {
+        return Ok(());
+    }
+    let last: HashMap<Uuid, Uuid> = placed
+        .iter()
+        .map(|p| (p.scope.vehicle_registered_id, p.group_id))
+        .collect();
+    let (vehicles, groups): (Vec<Uuid>, Vec<Uuid>) = last.into_iter().unzip();
+    sqlx::query(
+        "UPDATE vehicles v SET group_id = p.group_id
+         FROM unnest($1::uuid[], $2::uuid[]) AS p(vehicle_id, group_id)
+         WHERE v.vehicle_id = p.vehicle_id",
+    )
+    .bind(&vehicles)
+    .bind(&groups)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }
 
 fn fixes(events: &[StoredEvent]) -> sqlx::Result<Vec<Fix>> {
@@ -113,6 +150,7 @@ impl Projection for Vehicles {
 
     async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()> {
         insert_registrations(tx, &registrations(events)?).await?;
+        update_groups(tx, events).await?;
 
         // One UPDATE per batch: keep only each vehicle's latest fix of the batch, and let the
         // row's own current fix win if it is later still (a late fix arriving).
@@ -184,6 +222,38 @@ impl Projection for VehiclePositions {
         .bind(fixes.iter().map(|f| f.tracked_at).collect::<Vec<_>>())
         .bind(fixes.iter().map(|f| f.recorded_at).collect::<Vec<_>>())
         .bind(fixes.iter().map(|f| f.position).collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
+    }
+}
+
+/// The groups of vehicles, by name.
+pub struct VehicleGroups;
+
+#[async_trait]
+impl Projection for VehicleGroups {
+    fn name(&self) -> &'static str {
+        "vehicle_groups"
+    }
+
+    fn tables(&self) -> &'static [&'static str] {
+        &["vehicle_groups"]
+    }
+
+    async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()> {
+        let created: Vec<GroupCreated> = of_type(events, GROUP_CREATED)?;
+        if created.is_empty() {
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO vehicle_groups (group_id, name, created_at)
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(created.iter().map(|g| g.group_id).collect::<Vec<_>>())
+        .bind(created.iter().map(|g| g.name.as_str()).collect::<Vec<_>>())
+        .bind(created.iter().map(|g| g.created_at).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
         Ok(())

@@ -10,7 +10,8 @@ use crate::error::{AppError, ErrorCode};
 use crate::fleet::decision::{Decided, Decision, FleetEvent};
 use crate::fleet::devices::{already_assigned, device_query};
 use crate::fleet::events::{
-    plate_tag, DeviceAssigned, VehicleRegistered, VehicleScope, VEHICLE_REGISTERED,
+    plate_tag, DeviceAssigned, VehiclePlacedInGroup, VehicleRegistered, VehicleScope,
+    VEHICLE_REGISTERED,
 };
 use crate::fleet::license_plate::LicensePlate;
 
@@ -19,6 +20,8 @@ pub struct RegisterVehicle {
     pub vehicle_id: Uuid,
     pub plate: LicensePlate,
     pub device_id: Option<String>,
+    /// The group it is placed in at once: a manager limited to groups sees what they register.
+    pub group: Option<Uuid>,
     pub at: DateTime<Utc>,
 }
 
@@ -95,6 +98,15 @@ impl Decision for RegisterVehicle {
                 assigned_at: self.at,
             }));
         }
+        if let Some(group_id) = self.group {
+            events.push(FleetEvent::VehiclePlacedInGroup(VehiclePlacedInGroup {
+                group_id,
+                scope: VehicleScope {
+                    vehicle_registered_id: self.vehicle_id,
+                },
+                placed_at: self.at,
+            }));
+        }
         Ok(Decided {
             events,
             answer: Registered {
@@ -122,6 +134,7 @@ mod tests {
             vehicle_id,
             plate: LicensePlate::parse(plate).unwrap(),
             device_id: device_id.map(str::to_string),
+            group: None,
             at: at(),
         }
     }
@@ -142,6 +155,20 @@ mod tests {
         assert_eq!(decided.events, vec![registered("B-AB 1", id)]);
         assert_eq!(decided.answer.vehicle_registered_id, id);
         assert_eq!(decided.answer.device_id, None);
+    }
+
+    #[test]
+    fn given_a_manager_limited_to_a_group_when_they_register_then_the_vehicle_is_placed_in_it() {
+        let (id, north) = (Uuid::now_v7(), Uuid::now_v7());
+        let command = RegisterVehicle {
+            group: Some(north),
+            ..register("B-AB 1", id, None)
+        };
+        let decided = command.decide(&RegisterVehicle::given([])).unwrap();
+        assert_eq!(
+            decided.events,
+            vec![registered("B-AB 1", id), given::placed(id, north, at())]
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use super::{register, Registered};
 use crate::error::AppError;
-use crate::fleet::access::{Access, CausedBy};
+use crate::fleet::access::{Access, CausedBy, Scope};
 use crate::http::json_body::JsonBody;
 use crate::http::routes::Routes;
 use event_store::EventStore;
@@ -32,6 +32,7 @@ struct RegisterVehicleBody {
 async fn handle(
     State(store): State<EventStore>,
     caused_by: CausedBy,
+    scope: Scope,
     JsonBody(body): JsonBody<RegisterVehicleBody>,
 ) -> Result<Json<Registered>, AppError> {
     register(
@@ -40,6 +41,7 @@ async fn handle(
         body.vehicle_registered_id,
         body.device_id,
         Utc::now(),
+        &scope,
         &caused_by,
     )
     .await

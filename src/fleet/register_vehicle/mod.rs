@@ -33,7 +33,7 @@ pub async fn register_vehicle(
     vehicle_license_plate: String,
     #[server(default)] device_id: Option<String>,
 ) -> Result<Registered, AppError> {
-    crate::server::auth::require(crate::fleet::access::Access::Manage)?;
+    let caller = crate::server::auth::require(crate::fleet::access::Access::Manage)?;
     let store = expect_context::<event_store::EventStore>();
     let device_id = device_id
         .map(|d| d.trim().to_string())
@@ -44,6 +44,7 @@ pub async fn register_vehicle(
         None,
         device_id,
         chrono::Utc::now(),
+        &caller.scope,
         &crate::server::auth::caused_by(),
     )
     .await?;

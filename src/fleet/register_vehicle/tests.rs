@@ -161,6 +161,7 @@ async fn fifty_concurrent_registrations_of_one_plate_let_exactly_one_through() {
                         None,
                         None,
                         Utc::now(),
+                        &crate::fleet::access::Scope::WholeFleet,
                         &crate::fleet::access::CausedBy::cli(),
                     )
                     .await

@@ -69,6 +69,7 @@ mod tests {
             secret_sha256: "00".into(),
             expires_at: None,
             issued_at: Utc::now(),
+            groups: Vec::new(),
         })
     }
 

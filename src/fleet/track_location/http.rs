@@ -4,7 +4,7 @@ use event_store::EventStore;
 
 use super::{track, Tracked};
 use crate::error::AppError;
-use crate::fleet::access::{Access, CausedBy};
+use crate::fleet::access::{Access, CausedBy, Scope};
 use crate::fleet::fix_body::FixBody;
 use crate::fleet::fleet_index::FleetIndex;
 use crate::http::json_body::JsonBody;
@@ -20,9 +20,17 @@ async fn handle(
     State(store): State<EventStore>,
     State(known): State<FleetIndex>,
     caused_by: CausedBy,
+    scope: Scope,
     JsonBody(body): JsonBody<FixBody>,
 ) -> Result<Json<Tracked>, AppError> {
-    track(&store, &known, &body.into_fix()?, Utc::now(), &caused_by)
-        .await
-        .map(Json)
+    track(
+        &store,
+        &known,
+        &body.into_fix()?,
+        Utc::now(),
+        &scope,
+        &caused_by,
+    )
+    .await
+    .map(Json)
 }

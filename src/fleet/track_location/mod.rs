@@ -31,7 +31,7 @@ pub async fn track_location(
     longitude: f64,
     tracked_at: Option<DateTime<Utc>>,
 ) -> Result<Tracked, AppError> {
-    crate::server::auth::require(crate::fleet::access::Access::Ingest)?;
+    let caller = crate::server::auth::require(crate::fleet::access::Access::Ingest)?;
     let store = expect_context::<event_store::EventStore>();
     let known = expect_context::<crate::fleet::fleet_index::FleetIndex>();
     let fix = Fix {
@@ -43,7 +43,7 @@ pub async fn track_location(
         extras: FixExtras::default(),
     };
     let caused_by = crate::server::auth::caused_by();
-    track(&store, &known, &fix, Utc::now(), &caused_by).await
+    track(&store, &known, &fix, Utc::now(), &caller.scope, &caused_by).await
 }
 
 #[cfg(feature = "ssr")]
@@ -56,19 +56,21 @@ mod command {
 
     use super::Tracked;
     use crate::error::AppError;
-    use crate::fleet::access::CausedBy;
+    use crate::fleet::access::{CausedBy, Scope};
     use crate::fleet::events::LocationTracked;
     use crate::fleet::fix::{validate, Fix};
     use crate::fleet::fleet_index::FleetIndex;
     use crate::fleet::registrations::resolve_vehicle;
+    use crate::fleet::vehicle::Vehicle;
 
-    /// Stores one fix. `known` answers for vehicles it has read (no round trip to the database);
+    /// Stores one fix of a vehicle `scope` sees (404 for another). `known` answers for vehicles it has read (no round trip to the database);
     /// the log answers for the others.
     pub async fn track(
         store: &EventStore,
         known: &FleetIndex,
         fix: &Fix,
         now: DateTime<Utc>,
+        scope: &Scope,
         caused_by: &CausedBy,
     ) -> Result<Tracked, AppError> {
         validate(fix, now)?;
@@ -76,6 +78,7 @@ mod command {
             Some(id) => id,
             None => resolve_vehicle(store, &fix.vehicle).await?,
         };
+        Vehicle::require_seen(store.pool(), vehicle_id, scope).await?;
         let tracked = LocationTracked::of_fix(fix, vehicle_id, now);
         // No condition: a registered vehicle stays registered, and a retry with the same id is
         // stored once by the store itself.

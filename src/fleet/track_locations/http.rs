@@ -13,7 +13,7 @@ use crate::fleet::fleet_index::FleetIndex;
 use crate::json::parse_json;
 use axum::handler::Handler;
 
-use crate::fleet::access::{Access, CausedBy};
+use crate::fleet::access::{Access, CausedBy, Scope};
 use crate::http::routes::Routes;
 use event_store::EventStore;
 
@@ -34,6 +34,7 @@ async fn handle(
     State(store): State<EventStore>,
     State(known): State<FleetIndex>,
     caused_by: CausedBy,
+    scope: Scope,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<TrackedBatch>, AppError> {
@@ -56,7 +57,7 @@ async fn handle(
     for (index, body) in bodies.into_iter().enumerate() {
         fixes.push(body.into_fix().map_err(|error| at_item(index, error))?);
     }
-    track_all(&store, &known, &fixes, Utc::now(), &caused_by)
+    track_all(&store, &known, &fixes, Utc::now(), &scope, &caused_by)
         .await
         .map(Json)
 }

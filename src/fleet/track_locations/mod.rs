@@ -35,12 +35,13 @@ mod command {
     use event_store::EventStore;
 
     use crate::error::{AppError, ErrorCode, ItemError};
-    use crate::fleet::access::CausedBy;
+    use crate::fleet::access::{CausedBy, Scope};
     use crate::fleet::events::LocationTracked;
     use crate::fleet::events::{plate_tag, vehicle_tag, VehicleRegistered, VEHICLE_REGISTERED};
     use crate::fleet::fix::{validate, Fix};
     use crate::fleet::fleet_index::FleetIndex;
     use crate::fleet::license_plate::LicensePlate;
+    use crate::fleet::vehicle::Vehicle;
     use crate::fleet::vehicle_ref::VehicleRef;
 
     pub async fn track_all(
@@ -48,6 +49,7 @@ mod command {
         known: &FleetIndex,
         fixes: &[Fix],
         now: DateTime<Utc>,
+        scope: &Scope,
         caused_by: &CausedBy,
     ) -> Result<TrackedBatch, AppError> {
         if fixes.len() > MAX_FIXES {
@@ -111,9 +113,13 @@ mod command {
                 vehicles.insert(tag, registered.vehicle_registered_id);
             }
         }
+        // Free for callers who see the whole fleet; others are told a vehicle outside their
+        // groups does not exist.
+        let seen = Vehicle::seen_ids(store.pool(), scope).await?;
         let mut events = Vec::with_capacity(fixes.len());
         for (index, (fix, tag)) in fixes.iter().zip(&tags).enumerate() {
-            match vehicles.get(tag) {
+            let vehicle = vehicles.get(tag);
+            match vehicle.filter(|id| seen.as_ref().is_none_or(|seen| seen.contains(id))) {
                 Some(vehicle_id) => {
                     events.push(LocationTracked::of_fix(fix, *vehicle_id, now).to_event())
                 }

@@ -26,9 +26,9 @@ pub struct CurrentLocation {
 pub async fn vehicle_current_location(
     vehicle_registered_id: Uuid,
 ) -> Result<CurrentLocation, AppError> {
-    crate::server::auth::require(crate::fleet::access::Access::Read)?;
+    let caller = crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
-    current_location(store.pool(), vehicle_registered_id).await
+    current_location(store.pool(), vehicle_registered_id, &caller.scope).await
 }
 
 /// 404 `vehicle_not_found` for an unknown vehicle, 404 `no_location_yet` before its first fix.
@@ -36,9 +36,10 @@ pub async fn vehicle_current_location(
 pub async fn current_location(
     pool: &sqlx::PgPool,
     vehicle_id: Uuid,
+    scope: &crate::fleet::access::Scope,
 ) -> Result<CurrentLocation, AppError> {
     use crate::error::ErrorCode;
-    let vehicle = crate::fleet::vehicle::Vehicle::load(pool, vehicle_id).await?;
+    let vehicle = crate::fleet::vehicle::Vehicle::load(pool, vehicle_id, scope).await?;
     match (vehicle.latitude, vehicle.longitude, vehicle.tracked_at) {
         (Some(latitude), Some(longitude), Some(tracked_at)) => Ok(CurrentLocation {
             vehicle_registered_id: vehicle.vehicle_registered_id,

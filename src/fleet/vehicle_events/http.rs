@@ -28,7 +28,10 @@ async fn handle(
 ) -> Result<Json<EventPage>, AppError> {
     let after = params.after.map_or(0, |WholeNumber(n)| n);
     let limit = params.limit.map_or(DEFAULT_PAGE, |WholeNumber(n)| n);
-    let may_manage = caller.0.is_some_and(|p| p.may(Access::Manage));
-    let page = history(&store, vehicle_id, after, limit).await?;
+    let Some(caller) = caller.0 else {
+        return Err(AppError::unauthenticated());
+    };
+    let page = history(&store, vehicle_id, &caller.scope, after, limit).await?;
+    let may_manage = caller.may(Access::Manage);
     Ok(Json(page.shown_to(may_manage)))
 }

@@ -80,7 +80,7 @@ pub async fn vehicle_events(
 ) -> Result<EventPage, AppError> {
     let caller = crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
-    let page = history(&store, vehicle_registered_id, after, limit).await?;
+    let page = history(&store, vehicle_registered_id, &caller.scope, after, limit).await?;
     Ok(page.shown_to(caller.may(crate::fleet::access::Access::Manage)))
 }
 
@@ -88,6 +88,7 @@ pub async fn vehicle_events(
 pub async fn history(
     store: &event_store::EventStore,
     vehicle_id: Uuid,
+    scope: &crate::fleet::access::Scope,
     after: i64,
     limit: i64,
 ) -> Result<EventPage, AppError> {
@@ -109,6 +110,7 @@ pub async fn history(
         ));
     }
     resolve_vehicle(store, &VehicleRef::Id(vehicle_id)).await?;
+    crate::fleet::vehicle::Vehicle::require_seen(store.pool(), vehicle_id, scope).await?;
     // One more than asked tells whether another page follows.
     let mut events = store
         .read(

@@ -86,6 +86,7 @@ mod until_a_moment {
 
     use crate::fleet::vehicle_events::until::{history_until, HistoryPage};
     use crate::fleet::vehicle_ref::VehicleRef;
+    const WHOLE: crate::fleet::access::Scope = crate::fleet::access::Scope::WholeFleet;
     use crate::test_support::TestDb;
 
     fn base() -> DateTime<Utc> {
@@ -122,15 +123,23 @@ mod until_a_moment {
         db.catch_up().await;
 
         // When the history at 08:30 is read two entries a page
-        let first = history_until(&db.store, id, Some(base() + Duration::minutes(30)), None, 2)
-            .await
-            .unwrap();
+        let first = history_until(
+            &db.store,
+            id,
+            &WHOLE,
+            Some(base() + Duration::minutes(30)),
+            None,
+            2,
+        )
+        .await
+        .unwrap();
         let fix = |m: i64| ("LocationTracked".to_string(), m);
         // Then it starts at 08:30 (not with the 08:40 fix), newest first
         assert_eq!(rows(&first), vec![fix(30), fix(25)]);
         let second = history_until(
             &db.store,
             id,
+            &WHOLE,
             Some(base() + Duration::minutes(30)),
             first.next_before,
             2,
@@ -144,6 +153,7 @@ mod until_a_moment {
         let last = history_until(
             &db.store,
             id,
+            &WHOLE,
             Some(base() + Duration::minutes(30)),
             second.next_before,
             2,
@@ -153,7 +163,9 @@ mod until_a_moment {
         assert_eq!(rows(&last), vec![fix(5)]);
         assert_eq!(last.next_before, None, "the last page says so");
         // Live (no moment): everything, the 08:40 fix first
-        let live = history_until(&db.store, id, None, None, 10).await.unwrap();
+        let live = history_until(&db.store, id, &WHOLE, None, None, 10)
+            .await
+            .unwrap();
         assert_eq!(rows(&live).len(), 6);
         assert_eq!(rows(&live)[0], fix(40));
     }
@@ -162,11 +174,11 @@ mod until_a_moment {
     async fn refuses_a_page_size_out_of_range_and_an_unknown_vehicle() {
         let db = TestDb::new().await;
         let id = db.given_registered("PAGE-1", base()).await;
-        let error = history_until(&db.store, id, None, None, 0)
+        let error = history_until(&db.store, id, &WHOLE, None, None, 0)
             .await
             .unwrap_err();
         assert_eq!(error.field.as_deref(), Some("limit"));
-        let unknown = history_until(&db.store, uuid::Uuid::now_v7(), None, None, 10)
+        let unknown = history_until(&db.store, uuid::Uuid::now_v7(), &WHOLE, None, None, 10)
             .await
             .unwrap_err();
         assert_eq!(

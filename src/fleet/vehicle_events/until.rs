@@ -59,7 +59,15 @@ pub async fn vehicle_history(
     let before = before_at
         .zip(before_position)
         .map(|(at, position)| HistoryCursor { at, position });
-    let mut page = history_until(&store, vehicle_registered_id, until, before, limit).await?;
+    let mut page = history_until(
+        &store,
+        vehicle_registered_id,
+        &caller.scope,
+        until,
+        before,
+        limit,
+    )
+    .await?;
     if !caller.may(crate::fleet::access::Access::Manage) {
         for entry in &mut page.entries {
             entry.event.hide_device_id();
@@ -74,12 +82,15 @@ pub async fn vehicle_history(
 pub async fn history_until(
     store: &event_store::EventStore,
     vehicle_id: Uuid,
+    scope: &crate::fleet::access::Scope,
     until: Option<DateTime<Utc>>,
     before: Option<HistoryCursor>,
     limit: i64,
 ) -> Result<HistoryPage, AppError> {
     use super::MAX_PAGE;
-    use crate::fleet::events::{vehicle_tag, DEVICE_ASSIGNED, VEHICLE_REGISTERED};
+    use crate::fleet::events::{
+        vehicle_tag, DEVICE_ASSIGNED, VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
+    };
     use crate::fleet::registrations::resolve_vehicle;
     use crate::fleet::vehicle_ref::VehicleRef;
     use event_store::{Query, StoredEvent};
@@ -91,6 +102,7 @@ pub async fn history_until(
         ));
     }
     resolve_vehicle(store, &VehicleRef::Id(vehicle_id)).await?;
+    crate::fleet::vehicle::Vehicle::require_seen(store.pool(), vehicle_id, scope).await?;
     let fixes: Vec<(DateTime<Utc>, i64)> = sqlx::query_as(
         "SELECT tracked_at, position FROM vehicle_positions
          WHERE vehicle_id = $1 AND ($2::timestamptz IS NULL OR tracked_at <= $2)
@@ -108,7 +120,7 @@ pub async fn history_until(
     let fix_events = store.read_positions(&positions).await?;
     let others = store
         .read(
-            &Query::of_types(&[VEHICLE_REGISTERED, DEVICE_ASSIGNED])
+            &Query::of_types(&[VEHICLE_REGISTERED, DEVICE_ASSIGNED, VEHICLE_PLACED_IN_GROUP])
                 .tagged(vehicle_tag(vehicle_id)),
             0,
             MAX_PAGE,
@@ -149,7 +161,7 @@ pub async fn history_until(
     })
 }
 
-/// A registration's or an assignment's time, as its payload says.
+/// A registration's, an assignment's or a placement's time, as its payload says.
 #[cfg(feature = "ssr")]
 fn own_time(event: &event_store::StoredEvent) -> Option<DateTime<Utc>> {
     #[derive(Deserialize)]
@@ -157,7 +169,11 @@ fn own_time(event: &event_store::StoredEvent) -> Option<DateTime<Utc>> {
     struct Times {
         registered_at: Option<DateTime<Utc>>,
         assigned_at: Option<DateTime<Utc>>,
+        placed_at: Option<DateTime<Utc>>,
     }
     let times: Times = event.decode().ok()?;
-    times.registered_at.or(times.assigned_at)
+    times
+        .registered_at
+        .or(times.assigned_at)
+        .or(times.placed_at)
 }

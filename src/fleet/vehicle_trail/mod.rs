@@ -29,9 +29,17 @@ pub async fn get_vehicle_trail(
     vehicle_registered_id: Uuid,
     until: Option<DateTime<Utc>>,
 ) -> Result<Vec<TrailPoint>, AppError> {
-    crate::server::auth::require(crate::fleet::access::Access::Read)?;
+    let caller = crate::server::auth::require(crate::fleet::access::Access::Read)?;
     let store = expect_context::<event_store::EventStore>();
-    trail(store.pool(), vehicle_registered_id, until, DEFAULT_POINTS).await
+    let pool = store.pool();
+    trail(
+        pool,
+        vehicle_registered_id,
+        &caller.scope,
+        until,
+        DEFAULT_POINTS,
+    )
+    .await
 }
 
 /// The last `points` fixes at or before `until` (now when absent), by device time.
@@ -39,6 +47,7 @@ pub async fn get_vehicle_trail(
 pub async fn trail(
     pool: &sqlx::PgPool,
     vehicle_id: Uuid,
+    scope: &crate::fleet::access::Scope,
     until: Option<DateTime<Utc>>,
     points: i64,
 ) -> Result<Vec<TrailPoint>, AppError> {
@@ -48,7 +57,7 @@ pub async fn trail(
             format!("limit must be from 1 to {MAX_POINTS}"),
         ));
     }
-    crate::fleet::vehicle::Vehicle::load(pool, vehicle_id).await?;
+    crate::fleet::vehicle::Vehicle::load(pool, vehicle_id, scope).await?;
     let mut trail: Vec<TrailPoint> = sqlx::query_as(
         "SELECT latitude, longitude, tracked_at FROM vehicle_positions
          WHERE vehicle_id = $1 AND tracked_at <= $2

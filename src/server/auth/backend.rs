@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::fleet::access::accounts::{self, normalise_email, User};
 use crate::fleet::access::secrets::verify_password;
-use crate::fleet::access::{Actor, Principal};
+use crate::fleet::access::{Actor, Principal, Scope};
 
 pub type AuthSession = axum_login::AuthSession<Backend>;
 
@@ -49,6 +49,7 @@ impl SessionUser {
                 email: self.0.email.clone(),
             },
             role: self.0.role,
+            scope: Scope::of(self.0.role, &self.0.groups),
         }
     }
 }

@@ -13,7 +13,7 @@ use chrono::Utc;
 use super::{check, server_fns, AuthSession, Caller, FirstRun};
 use crate::error::AppError;
 use crate::fleet::access::secrets::{parse_token, same_digest};
-use crate::fleet::access::{accounts, Actor, Principal};
+use crate::fleet::access::{accounts, Actor, Principal, Scope};
 use crate::server::state::AppState;
 
 pub async fn gate(
@@ -104,5 +104,6 @@ async fn bearer_principal(state: &AppState, header: &str) -> Result<Option<Princ
             name: token.name,
         },
         role: token.role,
+        scope: Scope::of(token.role, &token.groups),
     }))
 }

@@ -24,7 +24,7 @@ use uuid::Uuid;
 pub use backend::{AuthSession, Backend, SessionUser};
 
 use crate::error::AppError;
-use crate::fleet::access::{accounts, Access, CausedBy, Principal};
+use crate::fleet::access::{accounts, Access, CausedBy, Principal, Scope};
 
 /// Who a request acts as, set by the gate on every request: `None` when anonymous.
 #[derive(Clone, Debug, Default)]
@@ -95,6 +95,20 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CausedBy {
     ) -> Result<Self, Self::Rejection> {
         let caller = parts.extensions.get::<Caller>().and_then(|c| c.0.as_ref());
         Ok(CausedBy::of(caller))
+    }
+}
+
+/// A handler's `Scope`: the vehicles the gate's caller sees (none without a caller: routes open
+/// to anyone take no scope).
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Scope {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = parts.extensions.get::<Caller>().and_then(|c| c.0.as_ref());
+        Ok(caller.map_or(Scope::Groups(Vec::new()), |p| p.scope.clone()))
     }
 }
 

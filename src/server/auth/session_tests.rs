@@ -219,6 +219,7 @@ async fn an_expired_token_is_refused() {
         "old",
         Role::Admin,
         Some(1),
+        &[],
         issued_long_ago,
         &crate::fleet::access::CausedBy::cli(),
     )
