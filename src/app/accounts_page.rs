@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use leptos::{form::ActionForm, prelude::*};
 
-use super::groups_panel::{group_options, GroupsPanel};
+use super::groups_panel::{GroupSelect, GroupsPanel};
 use crate::fleet::access::Role;
 use crate::fleet::add_user::AddUser;
 use crate::fleet::create_group::CreateGroup;
@@ -80,7 +80,7 @@ pub fn AccountsPage() -> impl IntoView {
                     <label for="user-password">"First password (at least 8 characters; tell it to them)"</label>
                     <input id="user-password" name="password" type="password" autocomplete="new-password" minlength="8" required/>
                     <label for="user-group">"Sees (admins see the whole fleet)"</label>
-                    <select id="user-group" name="group">{group_options(groups)}</select>
+                    <GroupSelect id="user-group" name="group" groups whole_fleet=true/>
                     {move || error_of(add_user.value().get().and_then(Result::err).map(|e| e.message))}
                     <button type="submit">"Add user"</button>
                 </ActionForm>
@@ -95,7 +95,7 @@ pub fn AccountsPage() -> impl IntoView {
                     <label for="token-days">"Expires after (days; empty for never)"</label>
                     <input id="token-days" name="expires_in_days" type="number" min="1" max="3650"/>
                     <label for="token-group">"Sees"</label>
-                    <select id="token-group" name="group">{group_options(groups)}</select>
+                    <GroupSelect id="token-group" name="group" groups whole_fleet=true/>
                     {move || error_of(issue_token.value().get().and_then(Result::err).map(|e| e.message))}
                     <button type="submit">"Issue token"</button>
                 </ActionForm>

@@ -11,15 +11,27 @@ use crate::fleet::place_in_group::PlaceInGroup;
 
 pub type GroupsResource = Resource<Result<Vec<GroupSummary>, AppError>>;
 
-/// A `<select name="group">`'s options: the whole fleet (empty), then each group.
-pub fn group_options(groups: GroupsResource) -> impl IntoView {
+/// A select of the groups (whole rendered once they are loaded: no suspense inside a select).
+/// With `whole_fleet`, an empty first option means no group: the whole fleet.
+#[component]
+pub fn GroupSelect(
+    id: &'static str,
+    name: &'static str,
+    groups: GroupsResource,
+    whole_fleet: bool,
+) -> impl IntoView {
     view! {
-        <option value="">"Whole fleet"</option>
-        <Suspense>
+        <Suspense fallback=move || view! { <select id=id name=name disabled></select> }>
             {move || Suspend::new(async move {
-                groups.await.unwrap_or_default().into_iter().map(|group| view! {
+                let options = groups.await.unwrap_or_default().into_iter().map(|group| view! {
                     <option value=group.group_id.to_string()>{group.name}</option>
-                }).collect_view()
+                }).collect_view();
+                view! {
+                    <select id=id name=name required=!whole_fleet>
+                        {whole_fleet.then(|| view! { <option value="">"Whole fleet"</option> })}
+                        {options}
+                    </select>
+                }
             })}
         </Suspense>
     }
@@ -84,20 +96,15 @@ pub fn GroupsPanel(
             </ActionForm>
             <ActionForm action=place_in_group>
                 <label for="place-vehicle">"Vehicle"</label>
-                <select id="place-vehicle" name="vehicle_registered_id" required>
-                    <Suspense>{vehicle_options}</Suspense>
-                </select>
+                <Suspense fallback=|| view! { <select id="place-vehicle" disabled></select> }>
+                    {vehicle_options}
+                </Suspense>
                 <label for="place-group">"Into group"</label>
-                <select id="place-group" name="group_id" required>
-                    <Suspense>
-                        {move || Suspend::new(async move {
-                            groups.await.unwrap_or_default().into_iter().map(|group| view! {
-                                <option value=group.group_id.to_string()>{group.name}</option>
-                            }).collect_view()
-                        })}
-                    </Suspense>
-                </select>
+                <GroupSelect id="place-group" name="group_id" groups whole_fleet=false/>
                 {move || error_of(place_in_group.value().get().and_then(Result::err).map(|e| e.message))}
+                {move || place_in_group.value().get().and_then(Result::ok).map(|_| view! {
+                    <p class="muted" role="status">"Placed."</p>
+                })}
                 <button type="submit">"Place in group"</button>
             </ActionForm>
         </section>

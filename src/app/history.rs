@@ -197,6 +197,14 @@ fn describe(entry: &HistoryEntry) -> (String, String) {
             },
             by(),
         ),
+        "DeviceUnassigned" => (
+            match payload["deviceId"].as_str() {
+                Some(device) => format!("GPS device {device} unassigned"),
+                None => "GPS device unassigned".into(),
+            },
+            by(),
+        ),
+        "VehiclePlacedInGroup" => ("Placed in a vehicle group".into(), by()),
         other => (other.to_string(), String::new()),
     }
 }

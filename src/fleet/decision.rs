@@ -14,8 +14,8 @@ use crate::fleet::access::events::{
 };
 use crate::fleet::access::CausedBy;
 use crate::fleet::events::{
-    DeviceAssigned, GroupCreated, VehiclePlacedInGroup, VehicleRegistered, DEVICE_ASSIGNED,
-    GROUP_CREATED, VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
+    DeviceAssigned, DeviceUnassigned, GroupCreated, VehiclePlacedInGroup, VehicleRegistered,
+    DEVICE_ASSIGNED, DEVICE_UNASSIGNED, GROUP_CREATED, VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
 };
 
 /// The events decisions are taken on, decoded.
@@ -23,6 +23,7 @@ use crate::fleet::events::{
 pub enum FleetEvent {
     VehicleRegistered(VehicleRegistered),
     DeviceAssigned(DeviceAssigned),
+    DeviceUnassigned(DeviceUnassigned),
     GroupCreated(GroupCreated),
     VehiclePlacedInGroup(VehiclePlacedInGroup),
     UserAdded(UserAdded),
@@ -37,6 +38,7 @@ impl FleetEvent {
         Ok(match event.event_type.as_str() {
             VEHICLE_REGISTERED => Some(Self::VehicleRegistered(event.decode()?)),
             DEVICE_ASSIGNED => Some(Self::DeviceAssigned(event.decode()?)),
+            DEVICE_UNASSIGNED => Some(Self::DeviceUnassigned(event.decode()?)),
             GROUP_CREATED => Some(Self::GroupCreated(event.decode()?)),
             VEHICLE_PLACED_IN_GROUP => Some(Self::VehiclePlacedInGroup(event.decode()?)),
             USER_ADDED => Some(Self::UserAdded(event.decode()?)),
@@ -51,6 +53,7 @@ impl FleetEvent {
         match self {
             Self::VehicleRegistered(registered) => registered.to_event(),
             Self::DeviceAssigned(assigned) => assigned.to_event(uuid::Uuid::now_v7()),
+            Self::DeviceUnassigned(unassigned) => unassigned.to_event(uuid::Uuid::now_v7()),
             Self::GroupCreated(created) => created.to_event(),
             Self::VehiclePlacedInGroup(placed) => placed.to_event(uuid::Uuid::now_v7()),
             Self::UserAdded(added) => added.to_event(),
@@ -211,6 +214,16 @@ pub mod given {
                 vehicle_registered_id: vehicle_id,
             },
             placed_at: at,
+        })
+    }
+
+    pub fn unassigned(device_id: &str, vehicle_id: Uuid, at: DateTime<Utc>) -> FleetEvent {
+        FleetEvent::DeviceUnassigned(crate::fleet::events::DeviceUnassigned {
+            device_id: device_id.into(),
+            scope: VehicleScope {
+                vehicle_registered_id: vehicle_id,
+            },
+            unassigned_at: at,
         })
     }
 }

@@ -49,7 +49,7 @@ pub fn parse_device_id(raw: &str) -> Result<String, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use log::{already_assigned, device_query, device_vehicle};
+pub use log::{already_assigned, device_query, device_vehicle, DeviceHolder};
 
 #[cfg(feature = "ssr")]
 mod log {
@@ -57,12 +57,38 @@ mod log {
     use uuid::Uuid;
 
     use crate::error::{AppError, ErrorCode};
-    use crate::fleet::events::{device_tag, DeviceAssigned, DEVICE_ASSIGNED};
+    use crate::fleet::decision::FleetEvent;
+    use crate::fleet::events::{device_tag, DEVICE_ASSIGNED, DEVICE_UNASSIGNED};
 
-    /// The consistency boundary of a device: its assignments.
+    /// The consistency boundary of a device: its assignments and unassignments.
     pub fn device_query(device_id: &str) -> Query {
-        Query::of_types(&[DEVICE_ASSIGNED]).tagged(device_tag(device_id))
+        Query::of_types(&[DEVICE_ASSIGNED, DEVICE_UNASSIGNED]).tagged(device_tag(device_id))
     }
+
+    /// Who holds a device: the vehicle it was assigned to, until unassigned from it. An
+    /// assignment while held could only come from a store that broke its word: the holder
+    /// stays.
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct DeviceHolder(pub Option<Uuid>);
+
+    impl DeviceHolder {
+        pub fn evolve(&mut self, event: &FleetEvent) {
+            match event {
+                FleetEvent::DeviceAssigned(assigned) => {
+                    self.0.get_or_insert(assigned.scope.vehicle_registered_id);
+                }
+                FleetEvent::DeviceUnassigned(unassigned)
+                    if self.0 == Some(unassigned.scope.vehicle_registered_id) =>
+                {
+                    self.0 = None
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// A device's events are few (an assignment, perhaps a move): read whole.
+    const DEVICE_EVENTS: i64 = 1000;
 
     /// The vehicle a device is assigned to, read from the log itself (so a fix right after the
     /// assignment is accepted before any read model has caught up).
@@ -70,14 +96,16 @@ mod log {
         store: &EventStore,
         device_id: &str,
     ) -> Result<Option<Uuid>, AppError> {
-        let found = store.read(&device_query(device_id), 0, 1).await?;
-        match found.first() {
-            None => Ok(None),
-            Some(event) => {
-                let assigned: DeviceAssigned = event.decode()?;
-                Ok(Some(assigned.scope.vehicle_registered_id))
+        let mut holder = DeviceHolder::default();
+        for event in store
+            .read(&device_query(device_id), 0, DEVICE_EVENTS)
+            .await?
+        {
+            if let Some(event) = FleetEvent::decode(&event)? {
+                holder.evolve(&event);
             }
         }
+        Ok(holder.0)
     }
 
     /// 409 `device_already_assigned`, naming the vehicle that holds the device.

@@ -11,6 +11,7 @@ use crate::fleet::fix::{Fix, FixExtras};
 pub const VEHICLE_REGISTERED: &str = "VehicleRegistered";
 pub const LOCATION_TRACKED: &str = "LocationTracked";
 pub const DEVICE_ASSIGNED: &str = "DeviceAssigned";
+pub const DEVICE_UNASSIGNED: &str = "DeviceUnassigned";
 pub const GROUP_CREATED: &str = "GroupCreated";
 pub const VEHICLE_PLACED_IN_GROUP: &str = "VehiclePlacedInGroup";
 
@@ -68,6 +69,17 @@ pub struct DeviceAssigned {
     pub device_id: String,
     pub scope: VehicleScope,
     pub assigned_at: DateTime<Utc>,
+}
+
+/// The device no longer reports this vehicle's fixes (wrongly claimed, moved to another vehicle,
+/// retired); it may be assigned again.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceUnassigned {
+    pub device_id: String,
+    /// The vehicle it leaves.
+    pub scope: VehicleScope,
+    pub unassigned_at: DateTime<Utc>,
 }
 
 /// A group of vehicles (a fleet, a depot, a customer's): accounts may be limited to some.
@@ -162,6 +174,21 @@ impl DeviceAssigned {
         NewEvent {
             event_id,
             event_type: DEVICE_ASSIGNED.into(),
+            tags: vec![
+                vehicle_tag(self.scope.vehicle_registered_id),
+                device_tag(&self.device_id),
+            ],
+            payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
+            metadata: None,
+        }
+    }
+}
+
+impl DeviceUnassigned {
+    pub fn to_event(&self, event_id: Uuid) -> NewEvent {
+        NewEvent {
+            event_id,
+            event_type: DEVICE_UNASSIGNED.into(),
             tags: vec![
                 vehicle_tag(self.scope.vehicle_registered_id),
                 device_tag(&self.device_id),

@@ -46,6 +46,7 @@ pub mod revoke_token;
 pub mod sign_in;
 pub mod track_location;
 pub mod track_locations;
+pub mod unassign_device;
 pub mod vehicle_current_location;
 pub mod vehicle_events;
 pub mod vehicle_trail;

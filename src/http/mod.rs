@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::error::{AppError, ErrorKind};
 use crate::fleet::{
     assign_device, create_group, fleet_at, get_vehicle, list_groups, list_vehicles, live_updates,
-    osmand, place_in_group, register_vehicle, track_location, track_locations,
+    osmand, place_in_group, register_vehicle, track_location, track_locations, unassign_device,
     vehicle_current_location, vehicle_events, vehicle_trail,
 };
 use crate::server::health;
@@ -34,6 +34,7 @@ pub fn routes() -> Routes {
         .merge(osmand::http::routes())
         .merge(register_vehicle::http::routes())
         .merge(assign_device::http::routes())
+        .merge(unassign_device::http::routes())
         .merge(track_location::http::routes())
         .merge(track_locations::http::routes())
         .merge(vehicle_current_location::http::routes())

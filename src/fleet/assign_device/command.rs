@@ -14,12 +14,14 @@ use crate::fleet::registrations::resolve_vehicle;
 use crate::fleet::vehicle::Vehicle;
 use crate::fleet::vehicle_ref::VehicleRef;
 
-/// Assigns a device to a registered vehicle that `scope` sees. Assigning it again to the same vehicle is a
-/// harmless retry; to another vehicle, a conflict.
+/// Assigns a device to a registered vehicle that `scope` sees. Assigning it again to the same
+/// vehicle is a harmless retry; while another vehicle holds it, a conflict, unless `take_over`
+/// moves it from a vehicle `scope` sees.
 pub async fn assign(
     store: &EventStore,
     vehicle_id: Uuid,
     raw_device_id: &str,
+    take_over: bool,
     now: DateTime<Utc>,
     scope: &Scope,
     caused_by: &CausedBy,
@@ -32,6 +34,8 @@ pub async fn assign(
     let command = AssignDevice {
         vehicle_id,
         device_id,
+        take_over,
+        seen: Vehicle::seen_ids(store.pool(), scope).await?,
         at: now,
     };
     execute(store, &command, caused_by)

@@ -1,4 +1,8 @@
-//! The decision of AssignDevice: a device belongs to at most one vehicle.
+//! The decision of AssignDevice: a device belongs to at most one vehicle. A manager may move it
+//! from the vehicle that holds it (a wrong claim, a tracker moved to another truck): unassigned
+//! from the one and assigned to the other in one append.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use event_store::Query;
@@ -7,19 +11,19 @@ use uuid::Uuid;
 use super::DeviceAssignment;
 use crate::error::AppError;
 use crate::fleet::decision::{Decided, Decision, FleetEvent};
-use crate::fleet::devices::{already_assigned, device_query};
-use crate::fleet::events::{DeviceAssigned, VehicleScope};
+use crate::fleet::devices::{already_assigned, device_query, DeviceHolder};
+use crate::fleet::events::{DeviceAssigned, DeviceUnassigned, VehicleScope};
 
 pub struct AssignDevice {
     /// A registered vehicle (checked before deciding: registrations are never undone).
     pub vehicle_id: Uuid,
     pub device_id: String,
+    /// Move the device if another vehicle holds it, rather than refuse.
+    pub take_over: bool,
+    /// The vehicles the caller sees, whose devices it may take over (`None`: every vehicle).
+    pub seen: Option<HashSet<Uuid>>,
     pub at: DateTime<Utc>,
 }
-
-/// Who holds the device, if anyone does.
-#[derive(Debug, Default)]
-pub struct DeviceHolder(Option<Uuid>);
 
 impl Decision for AssignDevice {
     type State = DeviceHolder;
@@ -30,9 +34,7 @@ impl Decision for AssignDevice {
     }
 
     fn evolve(state: &mut DeviceHolder, event: FleetEvent) {
-        if let FleetEvent::DeviceAssigned(assigned) = event {
-            state.0.get_or_insert(assigned.scope.vehicle_registered_id);
-        }
+        state.evolve(&event);
     }
 
     fn decide(&self, state: &DeviceHolder) -> Result<Decided<DeviceAssignment>, AppError> {
@@ -40,20 +42,41 @@ impl Decision for AssignDevice {
             device_id: self.device_id.clone(),
             vehicle_registered_id: self.vehicle_id,
         };
+        let vehicle = |id| VehicleScope {
+            vehicle_registered_id: id,
+        };
+        let assigned = FleetEvent::DeviceAssigned(DeviceAssigned {
+            device_id: self.device_id.clone(),
+            scope: vehicle(self.vehicle_id),
+            assigned_at: self.at,
+        });
         match state.0 {
             Some(holder) if holder == self.vehicle_id => Ok(Decided::answer(answer)),
+            Some(holder) if self.take_over && self.sees(holder) => Ok(Decided {
+                events: vec![
+                    FleetEvent::DeviceUnassigned(DeviceUnassigned {
+                        device_id: self.device_id.clone(),
+                        scope: vehicle(holder),
+                        unassigned_at: self.at,
+                    }),
+                    assigned,
+                ],
+                answer,
+            }),
             Some(holder) => Err(already_assigned(&self.device_id, holder)),
             None => Ok(Decided {
-                events: vec![FleetEvent::DeviceAssigned(DeviceAssigned {
-                    device_id: self.device_id.clone(),
-                    scope: VehicleScope {
-                        vehicle_registered_id: self.vehicle_id,
-                    },
-                    assigned_at: self.at,
-                })],
+                events: vec![assigned],
                 answer,
             }),
         }
+    }
+}
+
+impl AssignDevice {
+    fn sees(&self, vehicle_id: Uuid) -> bool {
+        self.seen
+            .as_ref()
+            .is_none_or(|seen| seen.contains(&vehicle_id))
     }
 }
 
@@ -73,6 +96,8 @@ mod tests {
         AssignDevice {
             vehicle_id,
             device_id: device_id.into(),
+            take_over: false,
+            seen: None,
             at: at(),
         }
     }
@@ -116,5 +141,50 @@ mod tests {
         let given = AssignDevice::given([assigned("4711", first), assigned("4711", second)]);
         let error = assign("4711", second).decide(&given).unwrap_err();
         assert_eq!(error.vehicle_registered_id, Some(first));
+    }
+
+    #[test]
+    fn given_the_device_held_by_another_vehicle_when_moved_then_it_leaves_that_one_in_the_same_append(
+    ) {
+        let (holder, id) = (Uuid::now_v7(), Uuid::now_v7());
+        let command = AssignDevice {
+            take_over: true,
+            ..assign("4711", id)
+        };
+        let decided = command
+            .decide(&AssignDevice::given([assigned("4711", holder)]))
+            .unwrap();
+        assert_eq!(
+            decided.events,
+            vec![
+                given::unassigned("4711", holder, at()),
+                assigned("4711", id)
+            ]
+        );
+    }
+
+    #[test]
+    fn given_the_device_held_by_a_vehicle_the_caller_does_not_see_when_moved_then_it_is_refused() {
+        let (holder, id) = (Uuid::now_v7(), Uuid::now_v7());
+        let command = AssignDevice {
+            take_over: true,
+            seen: Some([id].into()),
+            ..assign("4711", id)
+        };
+        let error = command
+            .decide(&AssignDevice::given([assigned("4711", holder)]))
+            .unwrap_err();
+        assert_eq!(error.code, ErrorCode::DeviceAlreadyAssigned);
+    }
+
+    #[test]
+    fn given_the_device_unassigned_when_assigned_to_another_then_it_is_that_ones() {
+        let (first, second) = (Uuid::now_v7(), Uuid::now_v7());
+        let given = AssignDevice::given([
+            assigned("4711", first),
+            given::unassigned("4711", first, at()),
+        ]);
+        let decided = assign("4711", second).decide(&given).unwrap();
+        assert_eq!(decided.events, vec![assigned("4711", second)]);
     }
 }

@@ -18,11 +18,14 @@ pub fn routes() -> Routes {
 #[serde(rename_all = "camelCase")]
 struct AssignDeviceBody {
     device_id: String,
+    /// Move the device from the vehicle that holds it instead of answering 409.
+    #[serde(default, rename = "move")]
+    take_over: bool,
 }
 
 /// `POST /vehicles/{vehicleRegisteredId}/device` `{"deviceId":"48241179"}` →
 /// `{"deviceId":…,"vehicleRegisteredId":…}`; 409 `device_already_assigned` when another vehicle
-/// holds the device.
+/// holds the device, unless `"move":true` moves it from that vehicle.
 async fn handle(
     State(store): State<EventStore>,
     caused_by: CausedBy,
@@ -34,6 +37,7 @@ async fn handle(
         &store,
         vehicle_id,
         &body.device_id,
+        body.take_over,
         Utc::now(),
         &scope,
         &caused_by,

@@ -28,6 +28,7 @@ pub struct DeviceAssignment {
 pub async fn assign_device(
     vehicle_registered_id: Uuid,
     device_id: String,
+    #[server(default)] take_over: bool,
 ) -> Result<DeviceAssignment, AppError> {
     let caller = crate::server::auth::require(crate::fleet::access::Access::Manage)?;
     let store = expect_context::<event_store::EventStore>();
@@ -35,6 +36,7 @@ pub async fn assign_device(
         &store,
         vehicle_registered_id,
         &device_id,
+        take_over,
         chrono::Utc::now(),
         &caller.scope,
         &crate::server::auth::caused_by(),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::Registered;
 use crate::error::{AppError, ErrorCode};
 use crate::fleet::decision::{Decided, Decision, FleetEvent};
-use crate::fleet::devices::{already_assigned, device_query};
+use crate::fleet::devices::{already_assigned, device_query, DeviceHolder};
 use crate::fleet::events::{
     plate_tag, DeviceAssigned, VehiclePlacedInGroup, VehicleRegistered, VehicleScope,
     VEHICLE_REGISTERED,
@@ -29,7 +29,7 @@ pub struct RegisterVehicle {
 #[derive(Debug, Default)]
 pub struct Registrations {
     plate_holder: Option<VehicleRegistered>,
-    device_holder: Option<Uuid>,
+    device_holder: DeviceHolder,
 }
 
 impl Decision for RegisterVehicle {
@@ -45,16 +45,9 @@ impl Decision for RegisterVehicle {
 
     fn evolve(state: &mut Registrations, event: FleetEvent) {
         // The first of each holds: a second could only come from a store that broke its word.
-        match event {
-            FleetEvent::VehicleRegistered(registered) => {
-                state.plate_holder.get_or_insert(registered);
-            }
-            FleetEvent::DeviceAssigned(assigned) => {
-                state
-                    .device_holder
-                    .get_or_insert(assigned.scope.vehicle_registered_id);
-            }
-            _ => {}
+        state.device_holder.evolve(&event);
+        if let FleetEvent::VehicleRegistered(registered) = event {
+            state.plate_holder.get_or_insert(registered);
         }
     }
 
@@ -73,14 +66,14 @@ impl Decision for RegisterVehicle {
             let device_id = self
                 .device_id
                 .clone()
-                .filter(|_| state.device_holder == Some(self.vehicle_id));
+                .filter(|_| state.device_holder.0 == Some(self.vehicle_id));
             return Ok(Decided::answer(Registered {
                 vehicle_registered_id: existing.vehicle_registered_id,
                 vehicle_license_plate: existing.vehicle_license_plate.clone(),
                 device_id,
             }));
         }
-        if let (Some(device_id), Some(holder)) = (&self.device_id, state.device_holder) {
+        if let (Some(device_id), Some(holder)) = (&self.device_id, state.device_holder.0) {
             return Err(already_assigned(device_id, holder));
         }
         let registered = VehicleRegistered {

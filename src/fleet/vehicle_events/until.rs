@@ -89,7 +89,8 @@ pub async fn history_until(
 ) -> Result<HistoryPage, AppError> {
     use super::MAX_PAGE;
     use crate::fleet::events::{
-        vehicle_tag, DEVICE_ASSIGNED, VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
+        vehicle_tag, DEVICE_ASSIGNED, DEVICE_UNASSIGNED, VEHICLE_PLACED_IN_GROUP,
+        VEHICLE_REGISTERED,
     };
     use crate::fleet::registrations::resolve_vehicle;
     use crate::fleet::vehicle_ref::VehicleRef;
@@ -120,8 +121,13 @@ pub async fn history_until(
     let fix_events = store.read_positions(&positions).await?;
     let others = store
         .read(
-            &Query::of_types(&[VEHICLE_REGISTERED, DEVICE_ASSIGNED, VEHICLE_PLACED_IN_GROUP])
-                .tagged(vehicle_tag(vehicle_id)),
+            &Query::of_types(&[
+                VEHICLE_REGISTERED,
+                DEVICE_ASSIGNED,
+                DEVICE_UNASSIGNED,
+                VEHICLE_PLACED_IN_GROUP,
+            ])
+            .tagged(vehicle_tag(vehicle_id)),
             0,
             MAX_PAGE,
         )
@@ -169,11 +175,13 @@ fn own_time(event: &event_store::StoredEvent) -> Option<DateTime<Utc>> {
     struct Times {
         registered_at: Option<DateTime<Utc>>,
         assigned_at: Option<DateTime<Utc>>,
+        unassigned_at: Option<DateTime<Utc>>,
         placed_at: Option<DateTime<Utc>>,
     }
     let times: Times = event.decode().ok()?;
     times
         .registered_at
         .or(times.assigned_at)
+        .or(times.unassigned_at)
         .or(times.placed_at)
 }

@@ -26,6 +26,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("track_location", Access::Ingest),
     ("register_vehicle", Access::Manage),
     ("assign_device", Access::Manage),
+    ("unassign_device", Access::Manage),
     ("list_groups", Access::Read),
     ("create_group", Access::Administer),
     ("place_in_group", Access::Administer),
