@@ -36,6 +36,8 @@ use crate::fleet::sign_in::LogOut;
 use leptos::form::ActionForm;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::hardening::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
