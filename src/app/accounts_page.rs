@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use leptos::{form::ActionForm, prelude::*};
 
-use super::groups_panel::{GroupSelect, GroupsPanel};
+use super::groups_panel::GroupsPanel;
 use crate::fleet::access::Role;
 use crate::fleet::add_user::AddUser;
 use crate::fleet::create_group::CreateGroup;
@@ -79,8 +79,8 @@ pub fn AccountsPage() -> impl IntoView {
                     <select id="user-role" name="role">{role_options(&[Role::Viewer, Role::Manager, Role::Admin])}</select>
                     <label for="user-password">"First password (at least 8 characters; tell it to them)"</label>
                     <input id="user-password" name="password" type="password" autocomplete="new-password" minlength="8" required/>
-                    <label for="user-group">"Sees (admins see the whole fleet)"</label>
-                    <GroupSelect id="user-group" name="group" groups whole_fleet=true/>
+                    <label for="user-group">"Limited to group (name; empty: the whole fleet; admins see it all)"</label>
+                    <input id="user-group" name="group" type="text" placeholder="whole fleet"/>
                     {move || error_of(add_user.value().get().and_then(Result::err).map(|e| e.message))}
                     <button type="submit">"Add user"</button>
                 </ActionForm>
@@ -94,8 +94,8 @@ pub fn AccountsPage() -> impl IntoView {
                     <select id="token-role" name="role">{role_options(&[Role::Ingest, Role::Viewer, Role::Manager, Role::Admin])}</select>
                     <label for="token-days">"Expires after (days; empty for never)"</label>
                     <input id="token-days" name="expires_in_days" type="number" min="1" max="3650"/>
-                    <label for="token-group">"Sees"</label>
-                    <GroupSelect id="token-group" name="group" groups whole_fleet=true/>
+                    <label for="token-group">"Limited to group (name; empty: the whole fleet)"</label>
+                    <input id="token-group" name="group" type="text" placeholder="whole fleet"/>
                     {move || error_of(issue_token.value().get().and_then(Result::err).map(|e| e.message))}
                     <button type="submit">"Issue token"</button>
                 </ActionForm>

@@ -80,6 +80,15 @@ pub async fn group_named(store: &EventStore, name: &str) -> Result<Uuid, AppErro
 }
 
 #[cfg(feature = "ssr")]
+/// The group a form names, if any (an empty field: none, the whole fleet).
+pub async fn optional_group_named(store: &EventStore, name: &str) -> Result<Vec<Uuid>, AppError> {
+    if name.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![group_named(store, name).await?])
+}
+
+#[cfg(feature = "ssr")]
 /// The groups named on the command line (`--group "Depot North"`), each of which must exist.
 pub async fn groups_named(store: &EventStore, names: &[String]) -> anyhow::Result<Vec<Uuid>> {
     let mut groups = Vec::with_capacity(names.len());

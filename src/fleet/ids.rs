@@ -15,14 +15,3 @@ pub fn require_v7(field: &str, id: Uuid) -> Result<(), AppError> {
         ))
     }
 }
-
-/// An id typed in a form, where an empty field means none: 400 naming `field` unless a UUID.
-pub fn optional_id(field: &str, text: &str) -> Result<Option<Uuid>, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    Uuid::parse_str(text)
-        .map(Some)
-        .map_err(|_| AppError::bad_request(field, format!("{text:?} is not an id (a UUID)")))
-}

@@ -45,8 +45,8 @@ pub async fn create_first_admin(email: String, password: String) -> Result<Added
     Ok(added)
 }
 
-/// An admin adds a user, limited to one vehicle group when `group` names one (the command line
-/// takes several).
+/// An admin adds a user, limited to one vehicle group when `group` names one (by name; the
+/// command line takes several).
 #[server(endpoint = "add_user")]
 pub async fn add_user(
     email: String,
@@ -56,7 +56,7 @@ pub async fn add_user(
 ) -> Result<AddedUser, AppError> {
     crate::server::auth::require(crate::fleet::access::Access::Administer)?;
     let store = expect_context::<event_store::EventStore>();
-    let groups = crate::fleet::ids::optional_id("group", &group)?;
+    let groups = crate::fleet::groups::optional_group_named(&store, &group).await?;
     command::add_user(
         &store,
         &email,

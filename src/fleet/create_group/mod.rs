@@ -19,7 +19,15 @@ use crate::fleet::groups::Group;
 pub async fn create_group(name: String) -> Result<Group, AppError> {
     crate::server::auth::require(crate::fleet::access::Access::Administer)?;
     let store = expect_context::<event_store::EventStore>();
-    create(&store, &name, None, &crate::server::auth::caused_by()).await
+    let group = create(&store, &name, None, &crate::server::auth::caused_by()).await?;
+    // The page lists the groups next.
+    crate::fleet::projections::until_projected(|| {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM vehicle_groups WHERE group_id = $1)")
+            .bind(group.group_id)
+            .fetch_one(store.pool())
+    })
+    .await;
+    Ok(group)
 }
 
 /// `group_id` lets a client retry safely (a UUID v7 of its choosing).

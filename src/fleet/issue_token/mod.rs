@@ -26,7 +26,7 @@ pub struct IssuedToken {
 }
 
 /// An admin issues a token in the web app; `expires_in_days` empty or 0: no expiry; limited to
-/// one vehicle group when `group` names one (the command line takes several).
+/// one vehicle group when `group` names one (by name; the command line takes several).
 #[server(endpoint = "issue_token")]
 pub async fn issue_token(
     name: String,
@@ -38,7 +38,7 @@ pub async fn issue_token(
     let store = expect_context::<event_store::EventStore>();
     let expires_in_days = expires_in_days.filter(|days| *days > 0);
     let caused_by = crate::server::auth::caused_by();
-    let groups = crate::fleet::ids::optional_id("group", &group)?;
+    let groups = crate::fleet::groups::optional_group_named(&store, &group).await?;
     let groups = groups.as_slice();
     command::issue(
         &store,

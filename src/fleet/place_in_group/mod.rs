@@ -23,15 +23,32 @@ pub struct Placement {
     pub group_id: Uuid,
 }
 
+/// The page's form names the vehicle by plate and the group by name, as people type them.
 #[server(endpoint = "place_in_group")]
 pub async fn place_in_group(
-    vehicle_registered_id: Uuid,
-    group_id: Uuid,
+    vehicle_license_plate: String,
+    group: String,
 ) -> Result<Placement, AppError> {
+    use crate::fleet::vehicle_ref::VehicleRef;
     crate::server::auth::require(crate::fleet::access::Access::Administer)?;
     let store = expect_context::<event_store::EventStore>();
     let caused_by = crate::server::auth::caused_by();
-    place(&store, vehicle_registered_id, group_id, &caused_by).await
+    let plate = VehicleRef::Plate(vehicle_license_plate);
+    let vehicle_registered_id =
+        crate::fleet::registrations::resolve_vehicle(&store, &plate).await?;
+    let group_id = crate::fleet::groups::group_named(&store, &group).await?;
+    let placed = place(&store, vehicle_registered_id, group_id, &caused_by).await?;
+    // The page counts the groups' vehicles next.
+    crate::fleet::projections::until_projected(|| {
+        sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM vehicles WHERE vehicle_id = $1 AND group_id = $2)",
+        )
+        .bind(vehicle_registered_id)
+        .bind(group_id)
+        .fetch_one(store.pool())
+    })
+    .await;
+    Ok(placed)
 }
 
 /// 404 `vehicle_not_found` or `group_not_found`; placing a vehicle where it is stores nothing.

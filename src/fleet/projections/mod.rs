@@ -22,6 +22,24 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
     ]
 }
 
+/// Waits until `projected` answers true, at most 2 s: a page that changes something and then
+/// lists it (a new group, a vehicle placed) reads its own write, though projections follow the
+/// log a few milliseconds behind. After 2 s the answer goes out regardless (the read models
+/// catch up on their own).
+pub async fn until_projected<F, Fut>(mut projected: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = sqlx::Result<bool>>,
+{
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+    while tokio::time::Instant::now() < deadline {
+        if projected().await.unwrap_or(false) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// A fix as the read models keep it.
 struct Fix {
     vehicle_id: Uuid,
