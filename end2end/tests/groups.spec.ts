@@ -31,7 +31,7 @@ test('a manager of one group sees only its vehicles: on the map, in the list and
   await page.locator('#user-password').fill('north password');
   await page.locator('#user-group').fill(group);
   await page.getByRole('button', { name: 'Add user' }).click();
-  await expect(page.locator('.accounts-table tr', { hasText: email })).toBeVisible();
+  await expect(page.locator('.accounts-table tr', { hasText: email })).toContainText(`manager${group}`);
   await shot(page, 'groups-admin');
 
   const { context, page: manager, problems } = await signedOutPage(browser);

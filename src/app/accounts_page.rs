@@ -19,6 +19,15 @@ fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// What an account sees: the whole fleet, or its groups by name.
+fn sees(groups: Vec<String>) -> String {
+    if groups.is_empty() {
+        "whole fleet".into()
+    } else {
+        groups.join(", ")
+    }
+}
+
 fn role_options(roles: &'static [Role]) -> impl IntoView {
     roles
         .iter()
@@ -124,6 +133,7 @@ fn accounts_tables(
                 <tr>
                     <td>{user.email}</td>
                     <td>{user.role.as_str()}</td>
+                    <td>{sees(user.groups)}</td>
                     <td>{if user.disabled { "disabled" } else { "active" }}</td>
                     <td>{when(user.added_at)}</td>
                     <td>{(!user.disabled).then(|| view! {
@@ -152,6 +162,7 @@ fn accounts_tables(
                 <tr data-token=name>
                     <td>{token.name}</td>
                     <td>{token.role.as_str()}</td>
+                    <td>{sees(token.groups)}</td>
                     <td>{when(token.issued_at)}</td>
                     <td>{token.last_used_at.map(when).unwrap_or_else(|| "never".into())}</td>
                     <td>{status}</td>
@@ -177,14 +188,14 @@ fn accounts_tables(
         <section class="panel" aria-labelledby="users-title">
             <h2 id="users-title">"Users"</h2>
             <table class="accounts-table">
-                <thead><tr><th>"Email"</th><th>"Role"</th><th>"Status"</th><th>"Added"</th><th></th></tr></thead>
+                <thead><tr><th>"Email"</th><th>"Role"</th><th>"Sees"</th><th>"Status"</th><th>"Added"</th><th></th></tr></thead>
                 <tbody>{users}</tbody>
             </table>
         </section>
         <section class="panel" aria-labelledby="tokens-title">
             <h2 id="tokens-title">"API tokens"</h2>
             <table class="accounts-table">
-                <thead><tr><th>"Name"</th><th>"Role"</th><th>"Issued"</th><th>"Last used"</th><th>"Status"</th><th></th></tr></thead>
+                <thead><tr><th>"Name"</th><th>"Role"</th><th>"Sees"</th><th>"Issued"</th><th>"Last used"</th><th>"Status"</th><th></th></tr></thead>
                 <tbody>{tokens}</tbody>
             </table>
         </section>

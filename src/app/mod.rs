@@ -37,7 +37,11 @@ use leptos::form::ActionForm;
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    crate::server::hardening::set_page_policy();
+    crate::server::page_policy::set_page_policy(
+        &use_context::<MapSettings>()
+            .map(|map| map.tile_url)
+            .unwrap_or_default(),
+    );
     view! {
         <!DOCTYPE html>
         <html lang="en">

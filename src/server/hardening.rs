@@ -11,56 +11,13 @@ use crate::http::json_body::BODY_LIMIT;
 
 /// The security headers of every answer, pages and API alike. An answer that is not a page gets
 /// `frame-ancestors` alone (no one frames the app: clickjacking); a page gets its own full policy,
-/// [`page_policy`].
+/// [`super::page_policy::page_policy`].
 const SECURITY_HEADERS: [(HeaderName, &str); 4] = [
     (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
     (header::X_FRAME_OPTIONS, "DENY"),
     (header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"),
     (header::REFERRER_POLICY, "same-origin"),
 ];
-
-/// The Content-Security-Policy of a page rendered on the server, set by its shell: scripts only
-/// from the app itself or inline with this response's nonce (Leptos puts it on its hydration
-/// script), the wasm compiled (`'wasm-unsafe-eval'`, which is not `eval`), images from the app
-/// and the map's tile server, requests to the app only, and never framed. Styles may be inline:
-/// Leaflet places tiles and markers with style attributes.
-#[cfg(feature = "ssr")]
-pub fn page_policy(nonce: &str, tile_url: &str) -> String {
-    let tiles = tile_origin(tile_url).unwrap_or_default();
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data: {tiles}; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-}
-
-/// `https://tile.openstreetmap.org` of `https://tile.openstreetmap.org/{z}/{x}/{y}.png`, and
-/// `https://*.tile.example` of a template with a `{s}` subdomain.
-fn tile_origin(tile_url: &str) -> Option<String> {
-    let (scheme, rest) = tile_url.split_once("://")?;
-    let host = rest.split('/').next()?.replace("{s}", "*");
-    let safe = |c: char| c.is_ascii_alphanumeric() || ".-:*".contains(c);
-    (matches!(scheme, "http" | "https") && !host.is_empty() && host.chars().all(safe))
-        .then(|| format!("{scheme}://{host}"))
-}
-
-#[cfg(feature = "ssr")]
-/// Sets the page's policy on the answer being rendered (a page, not an API answer).
-pub fn set_page_policy() {
-    use leptos::prelude::use_context;
-    let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) else {
-        return;
-    };
-    let tile_url = use_context::<crate::app::MapSettings>()
-        .map(|map| map.tile_url)
-        .unwrap_or_default();
-    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce.to_string(), &tile_url)) {
-        response.insert_header(header::CONTENT_SECURITY_POLICY, value);
-    }
-}
 
 /// Adds the security headers to every answer of `router`.
 pub fn with_security_headers<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
@@ -83,18 +40,6 @@ pub fn with_body_limit<S: Clone + Send + Sync + 'static>(router: Router<S>) -> R
 #[cfg(test)]
 mod tests {
     use crate::test_support::TestDb;
-
-    #[test]
-    fn a_page_runs_only_the_apps_scripts_and_its_nonced_one_and_shows_tiles_of_its_server() {
-        let policy = super::page_policy("abc123", "https://{s}.tile.example.org/{z}/{x}/{y}.png");
-        assert!(policy.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"));
-        assert!(policy.contains("img-src 'self' data: https://*.tile.example.org;"));
-        assert!(policy.contains("frame-ancestors 'none'"));
-        assert!(!policy.contains("unsafe-eval'") || policy.contains("wasm-unsafe-eval"));
-        assert_eq!(super::tile_origin("javascript:alert(1)"), None);
-        assert_eq!(super::tile_origin("https://a.b; script-src *"), None);
-        assert_eq!(super::tile_origin(""), None);
-    }
 
     #[tokio::test]
     async fn a_page_carries_a_script_policy_with_the_nonce_of_its_own_scripts() {

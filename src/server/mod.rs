@@ -4,6 +4,7 @@ pub mod auth;
 pub mod config;
 pub mod hardening;
 pub mod health;
+pub mod page_policy;
 pub mod state;
 
 pub use state::AppState;

@@ -20,6 +20,8 @@ pub struct UserRow {
     pub role: Role,
     pub disabled: bool,
     pub added_at: DateTime<Utc>,
+    /// The vehicle groups it is limited to, by name; empty: the whole fleet.
+    pub groups: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,6 +35,8 @@ pub struct TokenRow {
     pub revoked_at: Option<DateTime<Utc>>,
     /// Up to a minute early (written at most once a minute).
     pub last_used_at: Option<DateTime<Utc>>,
+    /// The vehicle groups it is limited to, by name; empty: the whole fleet.
+    pub groups: Vec<String>,
 }
 
 /// One account change: when, what, and who did it.

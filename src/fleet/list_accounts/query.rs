@@ -26,6 +26,13 @@ pub async fn list(store: &EventStore, uses: &TokenUses) -> Result<AccountsView, 
     }
     audit.reverse();
     let last_used = uses.last_used().await?;
+    let names = group_names(store, &accounts).await?;
+    let named = |groups: &[uuid::Uuid]| -> Vec<String> {
+        groups
+            .iter()
+            .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string()))
+            .collect()
+    };
     Ok(AccountsView {
         users: accounts
             .users
@@ -36,12 +43,14 @@ pub async fn list(store: &EventStore, uses: &TokenUses) -> Result<AccountsView, 
                 role: u.role,
                 disabled: u.disabled,
                 added_at: u.added_at,
+                groups: named(&u.groups),
             })
             .collect(),
         tokens: accounts
             .tokens
             .into_iter()
             .map(|t| TokenRow {
+                groups: named(&t.groups),
                 last_used_at: last_used.get(&t.token_id).copied(),
                 token_id: t.token_id,
                 name: t.name,
@@ -53,6 +62,30 @@ pub async fn list(store: &EventStore, uses: &TokenUses) -> Result<AccountsView, 
             .collect(),
         audit,
     })
+}
+
+/// The names of the groups accounts are limited to: one primary-key probe for all (a group's
+/// creation has the group's id).
+async fn group_names(
+    store: &EventStore,
+    accounts: &Accounts,
+) -> Result<std::collections::HashMap<uuid::Uuid, String>, AppError> {
+    use crate::fleet::events::{GroupCreated, GROUP_CREATED};
+    let mut ids: Vec<uuid::Uuid> = accounts
+        .users
+        .iter()
+        .flat_map(|u| u.groups.iter())
+        .chain(accounts.tokens.iter().flat_map(|t| t.groups.iter()))
+        .copied()
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut names = std::collections::HashMap::new();
+    for event in store.read_by_ids(GROUP_CREATED, &ids).await? {
+        let created: GroupCreated = event.decode()?;
+        names.insert(created.group_id, created.name);
+    }
+    Ok(names)
 }
 
 /// An account event in words, naming the account by what people know it by.
