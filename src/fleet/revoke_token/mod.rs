@@ -1,5 +1,5 @@
-//! Command RevokeToken: the token is refused from the next request on (tokens are checked
-//! against their events on every request, not a cache).
+//! Command RevokeToken: the token is refused from the next request on (this process forgets its
+//! recent check of the token at once; other processes within a second).
 
 #[cfg(feature = "ssr")]
 mod decide;
@@ -26,5 +26,7 @@ pub async fn revoke(
         token_id,
         at: chrono::Utc::now(),
     };
-    crate::fleet::decision::execute(store, &command, caused_by).await
+    crate::fleet::decision::execute(store, &command, caused_by).await?;
+    crate::fleet::access::accounts::recent_tokens::forget(token_id);
+    Ok(())
 }

@@ -209,6 +209,29 @@ async fn a_revoked_token_is_refused_from_the_next_request_on() {
     assert_eq!(status, 401);
 }
 
+/// Another process (the command line, a second instance) revokes by appending the revocation:
+/// this one learns it when its recent check of the token runs out, within a second.
+#[tokio::test]
+async fn a_token_revoked_by_another_process_is_refused_within_a_second() {
+    use crate::fleet::access::accounts::recent_tokens;
+    use crate::fleet::access::events::TokenRevoked;
+    let db = TestDb::new().await;
+    let app = db.app().await;
+    let token = db.token(Role::Viewer).await;
+    let bearer = format!("Bearer {token}");
+    let (status, _) = send(&app, "GET", "/vehicles", &[("authorization", &bearer)], "").await;
+    assert_eq!(status, 200);
+    let (token_id, _) = crate::fleet::access::secrets::parse_token(&token).unwrap();
+    let revoked = TokenRevoked {
+        token_id,
+        revoked_at: chrono::Utc::now(),
+    };
+    db.store.append(&[revoked.to_event()], None).await.unwrap();
+    tokio::time::sleep(recent_tokens::FOR).await;
+    let (status, body) = send(&app, "GET", "/vehicles", &[("authorization", &bearer)], "").await;
+    assert_eq!(status, 401, "{body}");
+}
+
 #[tokio::test]
 async fn an_expired_token_is_refused() {
     let db = TestDb::new().await;
