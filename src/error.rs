@@ -247,6 +247,16 @@ impl AppError {
         error
     }
 
+    /// The error as the command line says it: the field at fault (or `what`), then why.
+    #[cfg(feature = "ssr")]
+    pub fn on_command_line(self, what: &str) -> anyhow::Error {
+        anyhow::anyhow!(
+            "{}: {}",
+            self.field.as_deref().unwrap_or(what),
+            self.message
+        )
+    }
+
     /// Logs a server failure's cause, once, as the error becomes a response: the client gets
     /// the code and message, the log gets the cause.
     pub fn log_cause(&self) {

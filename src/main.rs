@@ -23,11 +23,13 @@ async fn main() -> anyhow::Result<()> {
         Command::User(command) => {
             let store = server::open_store(&cli.database_url, 2).await?;
             match command {
-                UserCommand::Add {
-                    email,
-                    role,
-                    groups,
-                } => fleetline::fleet::add_user::cli::run(&store, &email, role, &groups).await,
+                UserCommand::Add(user) => {
+                    let (email, groups) = (&user.email, &user.groups);
+                    fleetline::fleet::add_user::cli::run(&store, email, user.role, groups).await
+                }
+                UserCommand::Change(user) => {
+                    fleetline::fleet::change_user_access::cli::run(&store, &user).await
+                }
                 UserCommand::Disable { email } => {
                     fleetline::fleet::disable_user::cli::run(&store, &email).await
                 }

@@ -26,7 +26,7 @@ test('a manager of one group sees only its vehicles: on the map, in the list and
   await expect(page.getByText('Placed.')).toBeVisible();
   await expect(page.locator(`tr[data-group="${group}"] td`).nth(1)).toHaveText('1');
   const email = `north-${stamp}@e2e.example`;
-  await page.getByLabel('Email').fill(email);
+  await page.locator('#user-email').fill(email);
   await page.locator('#user-role').selectOption('manager');
   await page.locator('#user-password').fill('north password');
   await page.locator('#user-group').fill(group);

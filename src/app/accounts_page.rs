@@ -7,6 +7,7 @@ use leptos::{form::ActionForm, prelude::*};
 use super::groups_panel::GroupsPanel;
 use crate::fleet::access::Role;
 use crate::fleet::add_user::AddUser;
+use crate::fleet::change_user_access::ChangeUserAccess;
 use crate::fleet::create_group::CreateGroup;
 use crate::fleet::disable_user::DisableUser;
 use crate::fleet::issue_token::IssueToken;
@@ -28,17 +29,29 @@ fn sees(groups: Vec<String>) -> String {
     }
 }
 
-fn role_options(roles: &'static [Role]) -> impl IntoView {
-    roles
+const PEOPLES_ROLES: &[Role] = &[Role::Viewer, Role::Manager, Role::Admin];
+
+/// An account's role (one of `roles`) and the group it is limited to, as form fields named
+/// `role` and `group` with ids `{prefix}-role` and `{prefix}-group`.
+fn access_fields(prefix: &'static str, roles: &'static [Role]) -> impl IntoView {
+    let (role_id, group_id) = (format!("{prefix}-role"), format!("{prefix}-group"));
+    let options = roles
         .iter()
         .map(|role| view! { <option value=role.as_str()>{role.as_str()}</option> })
-        .collect_view()
+        .collect_view();
+    view! {
+        <label for=role_id.clone()>"Role"</label>
+        <select id=role_id name="role">{options}</select>
+        <label for=group_id.clone()>"Limited to group (name; empty: the whole fleet; admins see all)"</label>
+        <input id=group_id name="group" type="text" placeholder="whole fleet"/>
+    }
 }
 
 #[component]
 pub fn AccountsPage() -> impl IntoView {
     let add_user = ServerAction::<AddUser>::new();
     let disable_user = ServerAction::<DisableUser>::new();
+    let change_access = ServerAction::<ChangeUserAccess>::new();
     let issue_token = ServerAction::<IssueToken>::new();
     let revoke_token = ServerAction::<RevokeToken>::new();
     let create_group = ServerAction::<CreateGroup>::new();
@@ -52,6 +65,7 @@ pub fn AccountsPage() -> impl IntoView {
             (
                 add_user.version().get(),
                 disable_user.version().get(),
+                change_access.version().get(),
                 issue_token.version().get(),
                 revoke_token.version().get(),
             )
@@ -84,14 +98,21 @@ pub fn AccountsPage() -> impl IntoView {
                 <ActionForm action=add_user>
                     <label for="user-email">"Email"</label>
                     <input id="user-email" name="email" type="email" required/>
-                    <label for="user-role">"Role"</label>
-                    <select id="user-role" name="role">{role_options(&[Role::Viewer, Role::Manager, Role::Admin])}</select>
                     <label for="user-password">"First password (at least 8 characters; tell it to them)"</label>
                     <input id="user-password" name="password" type="password" autocomplete="new-password" minlength="8" required/>
-                    <label for="user-group">"Limited to group (name; empty: the whole fleet; admins see it all)"</label>
-                    <input id="user-group" name="group" type="text" placeholder="whole fleet"/>
+                    {access_fields("user", PEOPLES_ROLES)}
                     {move || error_of(add_user.value().get().and_then(Result::err).map(|e| e.message))}
                     <button type="submit">"Add user"</button>
+                </ActionForm>
+            </section>
+            <section class="panel" aria-labelledby="change-access-title">
+                <h2 id="change-access-title">"Change a user's role or group"</h2>
+                <ActionForm action=change_access>
+                    <label for="change-email">"Email of the user"</label>
+                    <input id="change-email" name="email" type="email" required/>
+                    {access_fields("change", PEOPLES_ROLES)}
+                    {move || error_of(change_access.value().get().and_then(Result::err).map(|e| e.message))}
+                    <button type="submit">"Change access"</button>
                 </ActionForm>
             </section>
             <section class="panel" aria-labelledby="issue-token-title">
@@ -99,12 +120,9 @@ pub fn AccountsPage() -> impl IntoView {
                 <ActionForm action=issue_token>
                     <label for="token-name">"Name (what it is for)"</label>
                     <input id="token-name" name="name" type="text" required placeholder="depot gateway"/>
-                    <label for="token-role">"Role"</label>
-                    <select id="token-role" name="role">{role_options(&[Role::Ingest, Role::Viewer, Role::Manager, Role::Admin])}</select>
                     <label for="token-days">"Expires after (days; empty for never)"</label>
                     <input id="token-days" name="expires_in_days" type="number" min="1" max="3650"/>
-                    <label for="token-group">"Limited to group (name; empty: the whole fleet)"</label>
-                    <input id="token-group" name="group" type="text" placeholder="whole fleet"/>
+                    {access_fields("token", &[Role::Ingest, Role::Viewer, Role::Manager, Role::Admin])}
                     {move || error_of(issue_token.value().get().and_then(Result::err).map(|e| e.message))}
                     <button type="submit">"Issue token"</button>
                 </ActionForm>

@@ -9,8 +9,8 @@ use event_store::{AppendCondition, AppendError, EventStore, Query, StoredEvent};
 
 use crate::error::AppError;
 use crate::fleet::access::events::{
-    TokenIssued, TokenRevoked, UserAdded, UserDisabled, TOKEN_ISSUED, TOKEN_REVOKED, USER_ADDED,
-    USER_DISABLED,
+    TokenIssued, TokenRevoked, UserAccessChanged, UserAdded, UserDisabled, TOKEN_ISSUED,
+    TOKEN_REVOKED, USER_ACCESS_CHANGED, USER_ADDED, USER_DISABLED,
 };
 use crate::fleet::access::CausedBy;
 use crate::fleet::events::{
@@ -28,6 +28,7 @@ pub enum FleetEvent {
     VehiclePlacedInGroup(VehiclePlacedInGroup),
     UserAdded(UserAdded),
     UserDisabled(UserDisabled),
+    UserAccessChanged(UserAccessChanged),
     TokenIssued(TokenIssued),
     TokenRevoked(TokenRevoked),
 }
@@ -43,6 +44,7 @@ impl FleetEvent {
             VEHICLE_PLACED_IN_GROUP => Some(Self::VehiclePlacedInGroup(event.decode()?)),
             USER_ADDED => Some(Self::UserAdded(event.decode()?)),
             USER_DISABLED => Some(Self::UserDisabled(event.decode()?)),
+            USER_ACCESS_CHANGED => Some(Self::UserAccessChanged(event.decode()?)),
             TOKEN_ISSUED => Some(Self::TokenIssued(event.decode()?)),
             TOKEN_REVOKED => Some(Self::TokenRevoked(event.decode()?)),
             _ => None,
@@ -58,6 +60,7 @@ impl FleetEvent {
             Self::VehiclePlacedInGroup(placed) => placed.to_event(uuid::Uuid::now_v7()),
             Self::UserAdded(added) => added.to_event(),
             Self::UserDisabled(disabled) => disabled.to_event(),
+            Self::UserAccessChanged(changed) => changed.to_event(),
             Self::TokenIssued(issued) => issued.to_event(),
             Self::TokenRevoked(revoked) => revoked.to_event(),
         }

@@ -29,6 +29,7 @@ pub mod registrations;
 
 pub mod add_user;
 pub mod assign_device;
+pub mod change_user_access;
 pub mod create_group;
 pub mod disable_user;
 pub mod fleet_at;

@@ -70,21 +70,28 @@ pub enum GroupCommand {
 #[derive(Subcommand, Debug)]
 pub enum UserCommand {
     /// Add a user. The password comes from FLEETLINE_PASSWORD, or is asked for (never a flag).
-    Add {
-        #[arg(long)]
-        email: String,
-        /// admin, manager or viewer.
-        #[arg(long, value_parser = parse_role)]
-        role: Role,
-        /// Limit the user to this vehicle group (by name; repeat for several). Admins see all.
-        #[arg(long = "group")]
-        groups: Vec<String>,
-    },
+    Add(UserAccess),
+    /// Give a user another role or other vehicle groups (their sessions change at once).
+    Change(UserAccess),
     /// Disable a user: no more logins, and their sessions end.
     Disable {
         #[arg(long)]
         email: String,
     },
+}
+
+/// A user and what they may do: `--email E --role R [--group G]…`.
+#[derive(Args, Debug)]
+pub struct UserAccess {
+    #[arg(long)]
+    pub email: String,
+    /// admin, manager or viewer.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// Limit the user to this vehicle group (by name; repeat for several; none: the whole
+    /// fleet). Admins see all.
+    #[arg(long = "group")]
+    pub groups: Vec<String>,
 }
 
 #[derive(Subcommand, Debug)]

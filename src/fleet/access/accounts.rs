@@ -5,8 +5,9 @@ use event_store::{EventStore, Query, StoredEvent};
 use uuid::Uuid;
 
 use super::events::{
-    disablement_id, email_tag, revocation_id, TokenIssued, TokenRevoked, UserAdded, UserDisabled,
-    ACCOUNTS_TAG, TOKEN_ISSUED, TOKEN_REVOKED, USER_ADDED, USER_DISABLED,
+    disablement_id, email_tag, revocation_id, user_tag, TokenIssued, TokenRevoked,
+    UserAccessChanged, UserAdded, UserDisabled, ACCOUNTS_TAG, TOKEN_ISSUED, TOKEN_REVOKED,
+    USER_ACCESS_CHANGED, USER_ADDED, USER_DISABLED,
 };
 use super::Role;
 use crate::error::AppError;
@@ -71,6 +72,15 @@ impl Accounts {
                     }
                 }
             }
+            USER_ACCESS_CHANGED => {
+                let changed: UserAccessChanged = event.decode()?;
+                for user in self.users.iter_mut() {
+                    if user.user_id == changed.user_id {
+                        user.role = changed.role;
+                        user.groups = changed.groups.clone();
+                    }
+                }
+            }
             TOKEN_ISSUED => {
                 let issued: TokenIssued = event.decode()?;
                 self.tokens.push(Token {
@@ -112,10 +122,18 @@ impl Accounts {
     }
 }
 
-/// A user as they stand: one round trip of two primary-key probes (a session is checked on every request).
+/// A user as they stand (a session is checked on every request): two primary-key probes, and
+/// their role changes, a type rare enough that its index finds them without the tag's.
 pub async fn user(store: &EventStore, user_id: Uuid) -> Result<Option<User>, AppError> {
     let mut accounts = Accounts::default();
     for event in store.read_ids(&[user_id, disablement_id(user_id)]).await? {
+        accounts.evolve(&event)?;
+    }
+    if accounts.users.is_empty() {
+        return Ok(None);
+    }
+    let changes = Query::of_types(&[USER_ACCESS_CHANGED]).tagged(user_tag(user_id));
+    for event in store.read_all(&changes).await? {
         accounts.evolve(&event)?;
     }
     Ok(accounts.users.pop())

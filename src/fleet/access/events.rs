@@ -11,6 +11,7 @@ use super::Role;
 
 pub const USER_ADDED: &str = "UserAdded";
 pub const USER_DISABLED: &str = "UserDisabled";
+pub const USER_ACCESS_CHANGED: &str = "UserAccessChanged";
 pub const TOKEN_ISSUED: &str = "TokenIssued";
 pub const TOKEN_REVOKED: &str = "TokenRevoked";
 
@@ -38,6 +39,17 @@ pub struct UserAdded {
 pub struct UserDisabled {
     pub user_id: Uuid,
     pub disabled_at: DateTime<Utc>,
+}
+
+/// A user's role and groups from now on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAccessChanged {
+    pub user_id: Uuid,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<Uuid>,
+    pub changed_at: DateTime<Utc>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -119,6 +131,13 @@ impl UserDisabled {
     pub fn to_event(&self) -> NewEvent {
         let tags = vec![user_tag(self.user_id), ACCOUNTS_TAG.into()];
         event(disablement_id(self.user_id), USER_DISABLED, tags, self)
+    }
+}
+
+impl UserAccessChanged {
+    pub fn to_event(&self) -> NewEvent {
+        let tags = vec![user_tag(self.user_id), ACCOUNTS_TAG.into()];
+        event(Uuid::now_v7(), USER_ACCESS_CHANGED, tags, self)
     }
 }
 

@@ -38,13 +38,7 @@ pub async fn run(
         &CausedBy::cli(),
     )
     .await
-    .map_err(|error| {
-        anyhow::anyhow!(
-            "{}: {}",
-            error.field.as_deref().unwrap_or("user"),
-            error.message
-        )
-    })?;
+    .map_err(|error| error.on_command_line("user"))?;
     eprintln!(
         "added {} {} (user {})",
         added.role, added.email, added.user_id

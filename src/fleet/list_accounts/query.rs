@@ -109,6 +109,9 @@ fn describe(event: &FleetEvent, accounts: &Accounts) -> Option<String> {
         FleetEvent::UserDisabled(disabled) => {
             format!("user {} disabled", email_of(disabled.user_id))
         }
+        FleetEvent::UserAccessChanged(changed) => {
+            format!("user {} is now {}", email_of(changed.user_id), changed.role)
+        }
         FleetEvent::TokenIssued(issued) => {
             format!("{} token “{}” issued", issued.role, issued.name)
         }

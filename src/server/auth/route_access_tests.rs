@@ -336,6 +336,7 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/api/list_accounts", Access::Administer),
     ("POST", "/api/add_user", Access::Administer),
     ("POST", "/api/disable_user", Access::Administer),
+    ("POST", "/api/change_user_access", Access::Administer),
     ("POST", "/api/issue_token", Access::Administer),
     ("POST", "/api/revoke_token", Access::Administer),
 ];

@@ -34,6 +34,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("list_accounts", Access::Administer),
     ("add_user", Access::Administer),
     ("disable_user", Access::Administer),
+    ("change_user_access", Access::Administer),
     ("issue_token", Access::Administer),
     ("revoke_token", Access::Administer),
 ];
