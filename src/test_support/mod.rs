@@ -284,7 +284,8 @@ impl TestDb {
     /// Given `vehicle_id` placed in `group_id`.
     pub async fn given_placed(&self, vehicle_id: Uuid, group_id: Uuid) {
         let cli = crate::fleet::access::CausedBy::cli();
-        crate::fleet::place_in_group::place(&self.store, vehicle_id, group_id, &cli)
+        let whole_fleet = crate::fleet::access::Scope::WholeFleet;
+        crate::fleet::place_in_group::place(&self.store, vehicle_id, group_id, &whole_fleet, &cli)
             .await
             .unwrap();
     }

@@ -13,7 +13,8 @@ pub async fn run(store: &EventStore, group: &str, plate: &str) -> anyhow::Result
     let vehicle_id = resolve_vehicle(store, &VehicleRef::Plate(plate.into()))
         .await
         .map_err(failed)?;
-    super::place(store, vehicle_id, group_id, &CausedBy::cli())
+    let whole_fleet = crate::fleet::access::Scope::WholeFleet;
+    super::place(store, vehicle_id, group_id, &whole_fleet, &CausedBy::cli())
         .await
         .map_err(failed)?;
     eprintln!("placed {plate} in group {group:?}");

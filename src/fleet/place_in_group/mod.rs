@@ -1,5 +1,6 @@
-//! Command PlaceInGroup: an admin places a vehicle in a group (and so takes it out of the one it
-//! was in): those limited to that group see it from now on, those of its old group no more.
+//! Command PlaceInGroup: an admin (or a manager, among the groups they see) places a vehicle in a
+//! group, and so takes it out of the one it was in: those limited to that group see it from now
+//! on, those of its old group no more.
 
 #[cfg(feature = "ssr")]
 pub mod cli;
@@ -30,14 +31,15 @@ pub async fn place_in_group(
     group: String,
 ) -> Result<Placement, AppError> {
     use crate::fleet::vehicle_ref::VehicleRef;
-    crate::server::auth::require(crate::fleet::access::Access::Administer)?;
+    let caller = crate::server::auth::require(crate::fleet::access::Access::Manage)?;
     let store = expect_context::<event_store::EventStore>();
     let caused_by = crate::server::auth::caused_by();
     let plate = VehicleRef::Plate(vehicle_license_plate);
     let vehicle_registered_id =
         crate::fleet::registrations::resolve_vehicle(&store, &plate).await?;
     let group_id = crate::fleet::groups::group_named(&store, &group).await?;
-    let placed = place(&store, vehicle_registered_id, group_id, &caused_by).await?;
+    let (vehicle_id, scope) = (vehicle_registered_id, &caller.scope);
+    let placed = place(&store, vehicle_id, group_id, scope, &caused_by).await?;
     // The page counts the groups' vehicles next.
     crate::fleet::projections::until_projected(|| {
         sqlx::query_scalar(
@@ -51,14 +53,21 @@ pub async fn place_in_group(
     Ok(placed)
 }
 
-/// 404 `vehicle_not_found` or `group_not_found`; placing a vehicle where it is stores nothing.
+/// 404 `vehicle_not_found` or `group_not_found`, also for a vehicle or a group outside `scope`
+/// (a manager moves vehicles among their own groups only); placing a vehicle where it is stores
+/// nothing.
 #[cfg(feature = "ssr")]
 pub async fn place(
     store: &event_store::EventStore,
     vehicle_id: Uuid,
     group_id: Uuid,
+    scope: &crate::fleet::access::Scope,
     caused_by: &crate::fleet::access::CausedBy,
 ) -> Result<Placement, AppError> {
+    if !scope.sees(Some(group_id)) {
+        return Err(crate::fleet::groups::group_not_found("groupId"));
+    }
+    crate::fleet::vehicle::Vehicle::require_seen(store.pool(), vehicle_id, scope).await?;
     let command = decide::PlaceInGroup {
         vehicle_id,
         group_id,

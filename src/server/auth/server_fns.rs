@@ -29,7 +29,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("unassign_device", Access::Manage),
     ("list_groups", Access::Read),
     ("create_group", Access::Administer),
-    ("place_in_group", Access::Administer),
+    ("place_in_group", Access::Manage),
     // Accounts.
     ("list_accounts", Access::Administer),
     ("add_user", Access::Administer),
