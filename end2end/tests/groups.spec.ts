@@ -33,6 +33,9 @@ test('a manager of one group sees only its vehicles: on the map, in the list and
   await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.locator('.accounts-table tr', { hasText: email })).toContainText(`manager${group}`);
   await shot(page, 'groups-admin');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.locator('#groups-title').scrollIntoViewIfNeeded();
+  await shot(page, 'groups-admin-phone');
 
   const { context, page: manager, problems } = await signedOutPage(browser);
   await manager.goto('/');
@@ -61,6 +64,8 @@ test('a manager of one group sees only its vehicles: on the map, in the list and
   await expect(marker(manager, south)).toHaveCount(0);
   await expect(manager.locator('.vehicle')).toHaveCount(1);
   await shot(manager, 'group-manager-past');
+  await manager.setViewportSize({ width: 390, height: 844 });
+  await shot(manager, 'group-manager-past-phone');
 
   // The API agrees: another group's vehicle does not exist for this manager.
   expect((await manager.request.get(`/vehicles/${south}`)).status()).toBe(404);
