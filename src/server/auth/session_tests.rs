@@ -268,6 +268,13 @@ async fn passwords_and_token_secrets_are_never_stored_in_clear() {
     assert!(everything.contains("$argon2id$"), "the hash is kept");
     assert!(!everything.contains("correct horse battery"));
     assert!(!everything.contains(&secret));
+    // What reaches logs (axum-login's errors print the session's user) holds no hash either.
+    let user = crate::fleet::access::accounts::user_by_email(&db.store, "dana@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let logged = format!("{:?}", super::SessionUser::new(user));
+    assert!(logged.contains("dana@example.com") && !logged.contains("argon2"), "{logged}");
 }
 
 #[tokio::test]
