@@ -1,4 +1,4 @@
-import { test, expect, plate, register, signedOutPage, shot } from './support';
+import { test, expect, plate, register, openLive, signedOutPage, shot } from './support';
 
 // Access control as people meet it: signing in and out, what a viewer sees, and an admin's API
 // tokens. Every other test's page is signed in as the administrator (global-setup.ts).
@@ -59,7 +59,8 @@ test('a viewer sees the fleet but no registration form', async ({ browser, reque
 test('an admin issues an API token, which works until it is revoked', async ({ page, playwright, request }) => {
   const licensePlate = plate('TOK');
   const vehicle = await register(request, licensePlate);
-  await page.goto('/');
+  // Hydrated first: a click before the wasm runs selects nothing.
+  await openLive(page);
   // The history says who registered it: the tests' API token.
   await page.locator('.vehicle', { hasText: licensePlate }).click();
   await expect(page.locator('.history .event', { hasText: 'Registered as' }).locator('.readings')).toHaveText('by API token “e2e”');

@@ -16,6 +16,8 @@ test('a manager of one group sees only its vehicles: on the map, in the list and
 
   // The admin makes the group, places North's vehicle in it and adds the group's manager.
   await page.goto('/admin');
+  // Hydrated first: a form sent before the wasm runs would leave the page.
+  await page.waitForLoadState('networkidle');
   await page.getByLabel('New group').fill(group);
   await page.getByRole('button', { name: 'Create group' }).click();
   await expect(page.locator(`tr[data-group="${group}"]`)).toBeVisible();
