@@ -274,7 +274,10 @@ async fn passwords_and_token_secrets_are_never_stored_in_clear() {
         .unwrap()
         .unwrap();
     let logged = format!("{:?}", super::SessionUser::new(user));
-    assert!(logged.contains("dana@example.com") && !logged.contains("argon2"), "{logged}");
+    assert!(
+        logged.contains("dana@example.com") && !logged.contains("argon2"),
+        "{logged}"
+    );
 }
 
 #[tokio::test]
