@@ -21,6 +21,23 @@ async fn an_admin_creates_groups_with_names_unique_however_typed() {
         "invalid_field",
         Some("name"),
     );
+    // Placing: a bad group id, an unknown group, a missing vehicle id.
+    let vehicle = db.register("GRP-1").await;
+    let placed = json!({ "vehicleRegisteredId": vehicle });
+    let bad_id = db.post("/groups/nope/vehicles", placed.clone()).await;
+    assert_error(&bad_id, 400, "invalid_field", Some("groupId"));
+    let unknown = format!("/groups/{}/vehicles", uuid::Uuid::now_v7());
+    assert_error(
+        &db.post(&unknown, placed).await,
+        404,
+        "group_not_found",
+        Some("groupId"),
+    );
+    let group = created["groupId"].as_str().unwrap();
+    let missing = db
+        .post(&format!("/groups/{group}/vehicles"), json!({}))
+        .await;
+    assert_eq!(missing.0, 400, "{:?}", missing.1);
     db.catch_up().await;
     let (_, groups) = db.get("/groups").await;
     assert_eq!(groups.as_array().unwrap().len(), 1);

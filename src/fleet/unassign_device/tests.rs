@@ -66,6 +66,16 @@ async fn a_wrongly_claimed_device_is_unassigned_or_moved_and_reports_where_it_no
     let refused = db.post(&unassign, json!({ "deviceId": "48241179" })).await;
     assert_error(&refused, 409, "device_already_assigned", Some("deviceId"));
 
+    // Bad input names its field and stores nothing.
+    let events = db.event_count().await;
+    let blank = db.post(&unassign, json!({ "deviceId": " " })).await;
+    assert_error(&blank, 422, "out_of_range", Some("deviceId"));
+    let no_id = db
+        .post("/vehicles/42/device/unassign", json!({ "deviceId": "1" }))
+        .await;
+    assert_error(&no_id, 400, "invalid_field", Some("vehicleRegisteredId"));
+    assert_eq!(db.event_count().await, events);
+
     // The history says what happened, and who did it.
     let (_, history) = db.get(&format!("/vehicles/{right}/events")).await;
     let types: Vec<_> = history["events"]

@@ -85,6 +85,11 @@ pub fn caused_by() -> CausedBy {
     CausedBy::of(caller().as_ref())
 }
 
+/// The caller the gate found for the request whose `parts` these are.
+fn gate_caller(parts: &axum::http::request::Parts) -> Option<&Principal> {
+    parts.extensions.get::<Caller>().and_then(|c| c.0.as_ref())
+}
+
 /// A handler's `CausedBy`: the gate's caller of the request.
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CausedBy {
     type Rejection = std::convert::Infallible;
@@ -93,8 +98,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for CausedBy {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        let caller = parts.extensions.get::<Caller>().and_then(|c| c.0.as_ref());
-        Ok(CausedBy::of(caller))
+        Ok(CausedBy::of(gate_caller(parts)))
     }
 }
 
@@ -107,8 +111,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Scope {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        let caller = parts.extensions.get::<Caller>().and_then(|c| c.0.as_ref());
-        Ok(caller.map_or(Scope::Groups(Vec::new()), |p| p.scope.clone()))
+        Ok(gate_caller(parts).map_or(Scope::Groups(Vec::new()), |p| p.scope.clone()))
     }
 }
 
