@@ -24,9 +24,15 @@ pub enum ErrorKind {
     Forbidden,
     /// Too many failed logins: 429, with `Retry-After`.
     TooManyRequests,
+    /// The database is down or restarting: 503, with `Retry-After`. Nothing was stored.
+    Unavailable,
     /// Our fault: 500.
     Internal,
 }
+
+/// When a client should try again after a 503 (`Retry-After`): PostgreSQL restarts in a few
+/// seconds, and the pool finds it again within a second of its return.
+pub const RETRY_UNAVAILABLE_SECONDS: u32 = 2;
 
 /// Stable, machine-readable error codes: clients switch on them, so each is serialised exactly as
 /// the first release wrote it (`plate_already_registered`).
@@ -67,6 +73,8 @@ pub enum ErrorCode {
     GroupNotFound,
     /// Another group has this name (however it is typed).
     GroupNameTaken,
+    /// The database does not answer (down, restarting, or too slow); try again shortly.
+    DatabaseUnavailable,
     /// The server failed.
     Internal,
     /// Leptos could not call a server function (network, codec).
@@ -97,6 +105,7 @@ impl ErrorCode {
             }
             ErrorCode::Forbidden | ErrorCode::AlreadySetUp => ErrorKind::Forbidden,
             ErrorCode::TooManyAttempts => ErrorKind::TooManyRequests,
+            ErrorCode::DatabaseUnavailable => ErrorKind::Unavailable,
             ErrorCode::Internal | ErrorCode::ServerFunction => ErrorKind::Internal,
         }
     }
@@ -247,6 +256,16 @@ impl AppError {
         error
     }
 
+    /// The database is away; `cause` goes to the log (as a warning: the service itself is fine).
+    pub fn database_unavailable(cause: impl std::fmt::Display) -> Self {
+        let mut error = Self::new(
+            ErrorCode::DatabaseUnavailable,
+            "the database does not answer; nothing was stored, try again in a few seconds",
+        );
+        error.cause = Some(Cause::new(format!("database unavailable: {cause}")));
+        error
+    }
+
     /// The error as the command line says it: the field at fault (or `what`), then why.
     #[cfg(feature = "ssr")]
     pub fn on_command_line(self, what: &str) -> anyhow::Error {
@@ -269,6 +288,9 @@ impl AppError {
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
+        if is_database_unavailable(&error) {
+            return Self::database_unavailable(error);
+        }
         Self::internal(format_args!("database: {error}"))
     }
 }
@@ -276,8 +298,17 @@ impl From<sqlx::Error> for AppError {
 #[cfg(feature = "ssr")]
 impl From<event_store::AppendError> for AppError {
     fn from(error: event_store::AppendError) -> Self {
-        Self::internal(format_args!("append: {error}"))
+        match error.database_error() {
+            Some(cause) if is_database_unavailable(cause) => Self::database_unavailable(cause),
+            _ => Self::internal(format_args!("append: {error}")),
+        }
     }
+}
+
+/// The database is away (down, restarting, too slow): see [`event_store::is_connection_error`].
+#[cfg(feature = "ssr")]
+pub fn is_database_unavailable(error: &sqlx::Error) -> bool {
+    event_store::is_connection_error(error)
 }
 
 impl leptos::server_fn::error::FromServerFnError for AppError {
@@ -337,6 +368,7 @@ mod tests {
             (ErrorCode::TooManyFixes, "too_many_fixes"),
             (ErrorCode::InvalidItems, "invalid_items"),
             (ErrorCode::Internal, "internal"),
+            (ErrorCode::DatabaseUnavailable, "database_unavailable"),
             (ErrorCode::ServerFunction, "server_function"),
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), wire);

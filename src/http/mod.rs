@@ -13,13 +13,13 @@ use routes::Routes;
 
 use axum::{
     extract::DefaultBodyLimit,
-    http::StatusCode,
+    http::{header::RETRY_AFTER, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     Json, Router,
 };
 use serde_json::json;
 
-use crate::error::{AppError, ErrorKind};
+use crate::error::{AppError, ErrorKind, RETRY_UNAVAILABLE_SECONDS};
 use crate::fleet::{
     assign_device, create_group, fleet_at, get_vehicle, list_groups, list_vehicles, live_updates,
     osmand, place_in_group, register_vehicle, track_location, track_locations, unassign_device,
@@ -68,6 +68,7 @@ impl AppError {
             ErrorKind::Unauthenticated => StatusCode::UNAUTHORIZED,
             ErrorKind::Forbidden => StatusCode::FORBIDDEN,
             ErrorKind::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -85,6 +86,12 @@ impl IntoResponse for AppError {
         if !self.items.is_empty() {
             error["items"] = json!(self.items);
         }
-        (self.status(), Json(json!({ "error": error }))).into_response()
+        let mut response = (self.status(), Json(json!({ "error": error }))).into_response();
+        if self.kind == ErrorKind::Unavailable {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(RETRY_UNAVAILABLE_SECONDS));
+        }
+        response
     }
 }

@@ -1,14 +1,23 @@
 //! The server: configuration, start-up, the router and the CLI's subcommands.
 
 pub mod auth;
+pub mod background;
 pub mod config;
 pub mod hardening;
 pub mod health;
 pub mod page_policy;
+pub mod shutdown;
 pub mod state;
+pub mod supervisor;
+
+#[cfg(test)]
+mod outage_tests;
+#[cfg(test)]
+mod restore_tests;
 
 pub use state::AppState;
 
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -16,17 +25,37 @@ use anyhow::Context;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions, PgPool, Postgres};
+use sqlx::{migrate::MigrateDatabase, postgres::PgPoolOptions, Postgres};
 use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 use crate::app::{shell, App, MapSettings};
 use crate::fleet::fleet_index::FleetIndex;
 use crate::fleet::{osmand, projections};
 use config::ServeArgs;
-use event_store::{EventStore, ProjectionRunner, Wakeups};
+use event_store::{EventStore, Wakeups};
 
-/// Connects to PostgreSQL, creating the database if it is missing, and applies the migrations.
+/// How long a request waits for a database connection before it is answered 503
+/// `database_unavailable`: the bound for answering while PostgreSQL is down is about 2 s,
+/// and a healthy pool hands out a connection in well under a millisecond.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// The longest a statement of the serving app may run: the slowest one measured (a vehicle's
+/// whole history at 1 M events) takes about 300 ms; one running 100 times longer is stuck, and
+/// holds a connection ingest needs.
+pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Connects to PostgreSQL, creating the database if it is missing, and applies the migrations;
+/// statements run for at most [`STATEMENT_TIMEOUT`].
 pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Result<EventStore> {
+    open_store_with(database_url, max_connections, Some(STATEMENT_TIMEOUT)).await
+}
+
+/// [`open_store`] with a statement timeout of one's own (`None`: no limit, for a rebuild).
+pub async fn open_store_with(
+    database_url: &str,
+    max_connections: u32,
+    statement_timeout: Option<Duration>,
+) -> anyhow::Result<EventStore> {
     let exists = Postgres::database_exists(database_url)
         .await
         .with_context(|| {
@@ -39,10 +68,14 @@ pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Res
         tracing::info!(url = %config::redact(database_url), "creating the database");
         Postgres::create_database(database_url).await?;
     }
+    let timeout = statement_timeout.map_or(0, |timeout| timeout.as_millis());
+    let options = database_url
+        .parse::<sqlx::postgres::PgConnectOptions>()?
+        .options([("statement_timeout", timeout.to_string())]);
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
-        .connect(database_url)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
         .await?;
     let store = EventStore::new(pool);
     migrate(&store).await.context("applying migrations")?;
@@ -51,25 +84,25 @@ pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Res
 
 /// Applies the event store's migrations, then the read models' (`migrations/`). Both share
 /// PostgreSQL's migration table: each ignores the other's versions.
+///
+/// They run on a connection of their own, taken out of the pool and closed afterwards, with no
+/// statement timeout: rewriting a table of millions of events takes minutes.
 pub async fn migrate(store: &EventStore) -> Result<(), sqlx::migrate::MigrateError> {
-    store.migrate().await?;
+    use sqlx::Connection;
+    let mut connection = store.pool().acquire().await?.detach();
+    sqlx::query("SET statement_timeout = 0")
+        .execute(&mut connection)
+        .await?;
+    event_store::migrate_on(&mut connection).await?;
     tower_sessions_sqlx_store::PostgresStore::new(store.pool().clone())
         .migrate()
         .await
         .map_err(|error| sqlx::migrate::MigrateError::Source(Box::new(error)))?;
     let mut read_models = sqlx::migrate!("./migrations");
     read_models.set_ignore_missing(true);
-    read_models.run(store.pool()).await
-}
-
-/// Starts one runner per projection, woken by the store's notifications; answers the wake-ups
-/// for other subscribers to share.
-pub fn start_projections(pool: &PgPool, poll_interval: Duration) -> Wakeups {
-    let wakeups = Wakeups::listen(pool, poll_interval);
-    for projection in projections::all() {
-        tokio::spawn(ProjectionRunner::new(pool.clone(), projection).run(wakeups.clone()));
-    }
-    wakeups
+    read_models.run(&mut connection).await?;
+    connection.close().await?;
+    Ok(())
 }
 
 /// The whole app: the JSON API, the server functions and the pages.
@@ -107,6 +140,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// Serves the app until SIGTERM or Ctrl-C, then shuts down gracefully within
+/// `--shutdown-timeout-seconds` ([`shutdown`]).
 pub async fn serve(
     database_url: &str,
     max_connections: u32,
@@ -114,8 +149,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     crate::fleet::fix::set_max_ahead_seconds(i64::from(args.max_fix_ahead_seconds));
     let store = open_store(database_url, max_connections).await?;
-    let wakeups = start_projections(store.pool(), Duration::from_millis(args.poll_interval_ms));
-    let fleet_index = FleetIndex::spawn(store.clone(), wakeups.clone());
+    let wakeups = Wakeups::listen(store.pool(), Duration::from_millis(args.poll_interval_ms));
     let mut leptos_options = get_configuration(None)?.leptos_options;
     leptos_options.site_addr = args.site_addr;
     let map = MapSettings {
@@ -123,20 +157,21 @@ pub async fn serve(
         attribution: args.tile_attribution.clone(),
         silent_after_seconds: i64::from(args.silent_after_minutes) * 60,
     };
-    let mut state = AppState::new(store, wakeups, fleet_index, map, Some(leptos_options)).await?;
+    let fleet_index = FleetIndex::default();
+    let mut state = AppState::new(
+        store,
+        wakeups.clone(),
+        fleet_index,
+        map,
+        Some(leptos_options),
+    )
+    .await?;
     state.sessions = state::SessionSettings {
         idle: Duration::from_secs(u64::from(args.session_idle_hours.max(1)) * 3600),
         secure_cookies: args.secure_cookies,
     };
-    // Ended sessions are deleted hourly: a row each, and nothing reads an expired one.
-    let expired_sessions =
-        tower_sessions_sqlx_store::PostgresStore::new(state.store.pool().clone());
-    tokio::spawn(
-        tower_sessions::session_store::ExpiredDeletion::continuously_delete_expired(
-            expired_sessions,
-            tokio::time::Duration::from_secs(3600),
-        ),
-    );
+    background::start(&state, &wakeups);
+    shutdown::cancel_on_signal(state.shutdown.clone());
     crate::fleet::access::secrets::prepare()
         .await
         .map_err(|error| anyhow::anyhow!("{}", error.message))?;
@@ -150,17 +185,31 @@ pub async fn serve(
         .await
         .with_context(|| format!("cannot listen on {}", args.site_addr))?;
     tracing::info!("listening on http://{}", args.site_addr);
-    if let Some(addr) = args.osmand_addr()? {
-        serve_osmand(addr, state.clone()).await;
-    }
-    axum::serve(
+    let devices = match args.osmand_addr()? {
+        Some(addr) => serve_osmand(addr, state.clone()).await,
+        None => None,
+    };
+    let shutdown = state.shutdown.clone();
+    let (pool, deadline) = (
+        state.store.pool().clone(),
+        Duration::from_secs(u64::from(args.shutdown_timeout_seconds)),
+    );
+    let web = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let serving = async {
+        web.await?;
+        if let Some(devices) = devices {
+            devices.await??;
+        }
+        Ok(())
+    };
+    shutdown::serve_until_deadline(serving, &shutdown, deadline).await?;
+    // Every request has been answered: what they appended is committed.
+    pool.close().await;
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -170,33 +219,34 @@ async fn fleet_accounts_exist(state: &AppState) -> anyhow::Result<bool> {
         .map_err(|error| anyhow::anyhow!("reading the accounts: {}", error.message))
 }
 
-/// Starts the GPS devices' listener (OsmAnd protocol). A busy port is logged, not fatal: the web
-/// app keeps serving, and devices can still post to `POST /` of the main address.
-async fn serve_osmand(addr: std::net::SocketAddr, state: AppState) {
+/// Starts the GPS devices' listener (OsmAnd protocol); answers its task, which ends once it has
+/// shut down with the rest. A busy port is logged, not fatal: the web app keeps serving, and
+/// devices can still post to `POST /` of the main address.
+async fn serve_osmand(
+    addr: std::net::SocketAddr,
+    state: AppState,
+) -> Option<tokio::task::JoinHandle<std::io::Result<()>>> {
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(error) => {
             tracing::error!(%addr, %error, "cannot listen for GPS devices (OsmAnd protocol); POST / on the main address still accepts them");
-            return;
+            return None;
         }
     };
     tracing::info!("GPS devices (OsmAnd protocol, e.g. Traccar Client): http://{addr}");
-    tokio::spawn(async move {
-        let app = osmand::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await;
-        if let Err(error) = served {
-            tracing::error!(%error, "the GPS devices' listener stopped");
-        }
-    });
+    let shutdown = state.shutdown.clone();
+    let app = osmand::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    Some(tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .into_future(),
+    ))
 }
 
 /// Rebuilds every projection from position 0 with a progress bar, while the app may be serving.
 pub async fn rebuild_projections(database_url: &str, max_connections: u32) -> anyhow::Result<()> {
-    let store = open_store(database_url, max_connections).await?;
+    // Building a copy's indexes over millions of rows takes minutes.
+    let store = open_store_with(database_url, max_connections, None).await?;
     let projections = projections::all();
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(

@@ -10,6 +10,8 @@ use crate::fleet::fleet_index::FleetIndex;
 use crate::fleet::live_updates::LiveFeed;
 use crate::fleet::osmand::OsmandStats;
 use crate::server::auth::{login_limit::LoginLimit, token_uses::TokenUses};
+use crate::server::supervisor::{supervise, Components};
+use tokio_util::sync::CancellationToken;
 
 /// What every handler and server function can reach.
 #[derive(Clone, FromRef)]
@@ -26,6 +28,10 @@ pub struct AppState {
     /// Failed logins (per instance, in memory).
     pub logins: LoginLimit,
     pub token_uses: TokenUses,
+    /// The background tasks under supervision, for `/health`.
+    pub components: Components,
+    /// Cancelled once, when the server shuts down: streams end and background tasks stop.
+    pub shutdown: CancellationToken,
     /// Set once any user exists (users are disabled, never removed): until then the page offers
     /// only the first-run form, and the gate asks the store on each anonymous request.
     pub users_exist: std::sync::Arc<std::sync::atomic::AtomicBool>,
@@ -50,8 +56,9 @@ impl Default for SessionSettings {
 }
 
 impl AppState {
-    /// The one constructor, for the server, the tests and the benchmark: starts the live feed,
-    /// woken by `wakeups`. Without `leptos_options` (tests, benchmark) the pages are not served.
+    /// The one constructor, for the server, the tests and the benchmark: starts the live feed
+    /// under supervision, woken by `wakeups`. Without `leptos_options` (tests, benchmark) the
+    /// pages are not served.
     pub async fn new(
         store: EventStore,
         wakeups: Wakeups,
@@ -59,10 +66,22 @@ impl AppState {
         map: MapSettings,
         leptos_options: Option<LeptosOptions>,
     ) -> sqlx::Result<Self> {
+        let (components, shutdown) = (Components::default(), CancellationToken::new());
+        let live = LiveFeed::default();
+        let following = (live.clone(), store.clone());
+        supervise("live feed", &components, &shutdown, move |reporter| {
+            let ((live, store), wakeups) = (following.clone(), wakeups.clone());
+            async move {
+                reporter.running(None);
+                Ok(live.follow(store, wakeups).await?)
+            }
+        });
         Ok(Self {
             leptos_options: leptos_options
                 .unwrap_or_else(|| LeptosOptions::builder().output_name("fleetline").build()),
-            live: LiveFeed::start(store.clone(), wakeups).await?,
+            live,
+            components,
+            shutdown,
             token_uses: TokenUses::new(store.pool().clone()),
             store,
             sessions: SessionSettings::default(),

@@ -64,6 +64,11 @@ impl TestDb {
         self.store.pool()
     }
 
+    /// This database's URL, for programs of their own (pg_dump, a server process).
+    pub fn url(&self) -> String {
+        self._database.url()
+    }
+
     /// Brings every read model, and the fleet index once started, up to the end of the log.
     pub async fn catch_up(&self) {
         if let Some(index) = self.fleet_index.get() {
@@ -95,11 +100,7 @@ impl TestDb {
 
     /// [`Self::api`] over `state` (shared with another router of the test).
     pub async fn api_on(&self, state: AppState) -> Router {
-        let bearer = format!("Bearer {}", self.admin_token().await);
-        crate::server::router(state).layer(SetRequestHeaderLayer::if_not_present(
-            AUTHORIZATION,
-            HeaderValue::from_str(&bearer).unwrap(),
-        ))
+        with_token(crate::server::router(state), &self.admin_token().await)
     }
 
     /// The whole server without credentials: the tests of access control add their own.
@@ -304,6 +305,31 @@ impl TestDb {
             .await
             .unwrap();
     }
+}
+
+/// `app` as a client that sends `token` with every request (unless the request has its own).
+pub fn with_token(app: Router, token: &str) -> Router {
+    app.layer(SetRequestHeaderLayer::if_not_present(
+        AUTHORIZATION,
+        HeaderValue::from_str(&format!("Bearer {token}")).unwrap(),
+    ))
+}
+
+/// The state a server started on `store` has (any database: a test's own, a private cluster's),
+/// with its projections running.
+pub async fn serving_state(store: &EventStore) -> AppState {
+    let wakeups = Wakeups::listen(store.pool(), Duration::from_millis(200));
+    let state = AppState::new(
+        store.clone(),
+        wakeups.clone(),
+        FleetIndex::default(),
+        MapSettings::default(),
+        None,
+    )
+    .await
+    .expect("live feed starts");
+    crate::server::background::start(&state, &wakeups);
+    state
 }
 
 /// Given a fix: appended as the event itself, the way the track commands store it (grouped with

@@ -35,6 +35,21 @@ pub enum AppendError {
     Conflict { after: Option<i64> },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+    /// The failure of a transaction shared with other callers' appends (group commit): each of
+    /// them gets it.
+    #[error("{0}")]
+    Grouped(std::sync::Arc<sqlx::Error>),
+}
+
+impl AppendError {
+    /// The database's error, if the database failed (rather than the condition).
+    pub fn database_error(&self) -> Option<&sqlx::Error> {
+        match self {
+            AppendError::Conflict { .. } => None,
+            AppendError::Database(error) => Some(error),
+            AppendError::Grouped(error) => Some(error),
+        }
+    }
 }
 
 /// What an append stored: the position of each event, in order, or `None` where an event with
@@ -209,8 +224,10 @@ fn is_stored_event_id(error: &sqlx::Error) -> bool {
         .is_some_and(|e| e.is_unique_violation() && e.constraint() == Some("events_event_id_key"))
 }
 
-const INSERT_ROWS: &str = "INSERT INTO events (event_id, event_type, tags, payload, metadata)
-     SELECT e.id, e.type, e.tags::text[], e.payload::json, e.metadata::json
+// The transaction id on the log's clock, once per statement (a scalar subquery: an init plan),
+// not once per row as the column's default would.
+const INSERT_ROWS: &str = "INSERT INTO events (transaction_id, event_id, event_type, tags, payload, metadata)
+     SELECT (SELECT event_log_transaction_id()), e.id, e.type, e.tags::text[], e.payload::json, e.metadata::json
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
           AS e(id, type, tags, payload, metadata, ord)";
 const IN_ORDER: &str = "ORDER BY e.ord";

@@ -75,7 +75,10 @@ async fn next_group(receiver: &Mutex<mpsc::Receiver<Request>>) -> Option<Vec<Req
     Some(group)
 }
 
-async fn append_group(pool: &PgPool, group: &[Request]) -> Result<Vec<Option<i64>>, String> {
+async fn append_group(
+    pool: &PgPool,
+    group: &[Request],
+) -> Result<Vec<Option<i64>>, Arc<sqlx::Error>> {
     let events: Vec<NewEvent> = group
         .iter()
         .flat_map(|r| r.events.iter().cloned())
@@ -83,11 +86,16 @@ async fn append_group(pool: &PgPool, group: &[Request]) -> Result<Vec<Option<i64
     append_in_one_statement(pool, &events, Insert::SkippingStored)
         .await
         .map(|a| a.positions)
-        .map_err(|error| error.to_string())
+        .map_err(|error| match error {
+            AppendError::Database(error) => Arc::new(error),
+            AppendError::Grouped(error) => error,
+            // Unconditional: nothing to conflict with.
+            AppendError::Conflict { .. } => Arc::new(sqlx::Error::Protocol(error.to_string())),
+        })
 }
 
 /// Hands each caller its part of the shared answer.
-fn reply(group: Vec<Request>, appended: Result<Vec<Option<i64>>, String>) {
+fn reply(group: Vec<Request>, appended: Result<Vec<Option<i64>>, Arc<sqlx::Error>>) {
     let mut offset = 0;
     for request in group {
         let count = request.events.len();
@@ -95,9 +103,7 @@ fn reply(group: Vec<Request>, appended: Result<Vec<Option<i64>>, String>) {
             Ok(positions) => Ok(Appended {
                 positions: positions[offset..offset + count].to_vec(),
             }),
-            Err(message) => Err(AppendError::Database(sqlx::Error::Protocol(
-                message.clone(),
-            ))),
+            Err(error) => Err(AppendError::Grouped(error.clone())),
         };
         offset += count;
         // A caller that gave up no longer listens.

@@ -20,7 +20,9 @@
 //!   `bigint` so the planner has statistics for it — and read only below
 //!   `pg_snapshot_xmin(pg_current_snapshot())`, so an event whose transaction commits late is
 //!   waited for, never skipped. (The horizon is the whole cluster's: a long transaction anywhere on the server
-//!   delays subscribers until it ends; give Fleetline its own cluster in production.)
+//!   delays subscribers until it ends; give Fleetline its own cluster in production.) Both are on the
+//!   log's clock: the cluster's transaction ids plus an offset that start-up raises when a `pg_dump`
+//!   restored into a new cluster left the stored ids ahead of the cluster's ([`clock`]).
 //! - **Subscriptions**: each projection's checkpoint is a row, locked with `FOR UPDATE SKIP LOCKED` for each
 //!   batch and moved in the same transaction as the read-model rows — each event takes effect exactly once,
 //!   across crashes, and with several app instances only one applies a batch at a time (up to 5,000 events;
@@ -51,6 +53,7 @@
 //!   long log, upgrade in a quiet hour.
 
 mod append;
+mod clock;
 mod group;
 mod locks;
 mod read;
@@ -64,7 +67,25 @@ mod tests;
 pub use append::{AppendCondition, AppendError, Appended, NewEvent};
 pub use read::{Cursor, StoredEvent};
 pub use rebuild::{rebuild, RebuildProgress};
-pub use subscription::{follow, Projection, ProjectionRunner, Wakeups};
+pub use subscription::{follow, Projection, ProjectionFailure, ProjectionRunner, Wakeups};
+
+/// Whether `error` says the database is away rather than that a statement is wrong: no
+/// connection within the pool's acquire timeout, a connection cut, or the server shutting down,
+/// starting or cancelling a statement that ran past the statement timeout (SQLSTATE class 08,
+/// 57P01-57P03, 57014). Retrying such an error later may succeed; retrying any other will not.
+pub fn is_connection_error(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(error) => error.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "57014")
+        }),
+        _ => false,
+    }
+}
 
 use std::sync::Arc;
 
@@ -108,6 +129,18 @@ impl Query {
         self.tags.push(tag.into());
         self
     }
+}
+
+/// [`EventStore::migrate`] on one connection (a migration may run longer than a pool's
+/// statement timeout allows: the caller sets the connection's).
+pub async fn migrate_on(
+    connection: &mut sqlx::PgConnection,
+) -> Result<(), sqlx::migrate::MigrateError> {
+    let mut migrator = sqlx::migrate!("./migrations");
+    migrator.set_ignore_missing(true);
+    migrator.run(&mut *connection).await?;
+    clock::align(connection).await?;
+    Ok(())
 }
 
 /// Handle on the store; cheap to clone.
@@ -159,12 +192,11 @@ impl EventStore {
         &self.pool
     }
 
-    /// Applies the store's own schema migrations (`crates/event-store/migrations`). They share
-    /// PostgreSQL's migration table with the app's, so each side ignores the other's versions.
+    /// Applies the store's own schema migrations (`crates/event-store/migrations`), then sets the
+    /// log's clock right after a restore into a new cluster ([`clock::align`]). The migrations
+    /// share PostgreSQL's migration table with the app's, so each side ignores the other's versions.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        let mut migrator = sqlx::migrate!("./migrations");
-        migrator.set_ignore_missing(true);
-        migrator.run(&self.pool).await
+        migrate_on(&mut *self.pool.acquire().await?).await
     }
 
     /// Number of stored events.

@@ -149,7 +149,7 @@ pub async fn read_committed<'c>(
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM events
          WHERE (transaction_id, position) > ($1, $2)
-           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+           AND transaction_id < (SELECT event_log_horizon())
          ORDER BY transaction_id, position
          LIMIT $3"
     ))
@@ -174,13 +174,22 @@ pub async fn any_after<'c>(executor: impl PgExecutor<'c>, after: Cursor) -> sqlx
     Ok(next.is_some())
 }
 
-/// How many events lie beyond `after` (committed or not yet readable): a subscriber's lag.
-pub async fn count_after<'c>(executor: impl PgExecutor<'c>, after: Cursor) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT count(*) FROM events WHERE (transaction_id, position) > ($1, $2)")
-        .bind(after.transaction_id)
-        .bind(after.position)
-        .fetch_one(executor)
-        .await
+/// How many events lie beyond `after` (committed or not yet readable), counted up to `cap`: a
+/// subscriber's lag.
+pub async fn count_after<'c>(
+    executor: impl PgExecutor<'c>,
+    after: Cursor,
+    cap: i64,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT count(*) FROM (SELECT 1 FROM events WHERE (transaction_id, position) > ($1, $2)
+                               ORDER BY transaction_id, position LIMIT $3) AS beyond",
+    )
+    .bind(after.transaction_id)
+    .bind(after.position)
+    .bind(cap)
+    .fetch_one(executor)
+    .await
 }
 
 impl EventStore {
@@ -202,12 +211,27 @@ impl EventStore {
     pub async fn head(&self) -> sqlx::Result<Cursor> {
         let row: Option<(i64, i64)> = sqlx::query_as(
             "SELECT transaction_id, position FROM events
-             WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
+             WHERE transaction_id < (SELECT event_log_horizon())
              ORDER BY transaction_id DESC, position DESC LIMIT 1",
         )
         .fetch_optional(&self.pool)
         .await?;
         Ok(cursor_of(row))
+    }
+}
+
+impl EventStore {
+    /// How long the oldest transaction still open on the cluster has been holding readers back
+    /// (they read only below it); zero when none is. Cluster-wide, like the horizon itself.
+    pub async fn horizon_age(&self) -> sqlx::Result<std::time::Duration> {
+        let seconds: f64 = sqlx::query_scalar(
+            "SELECT coalesce(extract(epoch FROM now() - min(xact_start)), 0)::float8
+             FROM pg_stat_activity
+             WHERE pid <> pg_backend_pid() AND (backend_xid IS NOT NULL OR backend_xmin IS NOT NULL)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(std::time::Duration::from_secs_f64(seconds.max(0.0)))
     }
 }
 

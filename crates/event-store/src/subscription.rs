@@ -120,6 +120,26 @@ async fn wait_for_more(pool: &PgPool, cursor: Cursor, wakeups: &mut Wakeups) {
 /// How soon a subscriber looks again for events held back by an older open transaction.
 const HELD_BACK_RETRY: Duration = Duration::from_millis(50);
 
+/// A projection stopped at an event it cannot apply.
+#[derive(Debug, thiserror::Error)]
+#[error("projection {projection} cannot apply {}: {error}", event.as_ref().map_or("its next batch".to_string(), |e| format!("event {} ({}, position {})", e.event_id, e.event_type, e.position)))]
+pub struct ProjectionFailure {
+    pub projection: &'static str,
+    /// The event that fails; `None` if it could not be singled out.
+    pub event: Option<StoredEvent>,
+    pub error: sqlx::Error,
+}
+
+impl ProjectionFailure {
+    fn new(projection: &'static str, event: Option<StoredEvent>, error: sqlx::Error) -> Self {
+        Self {
+            projection,
+            event,
+            error,
+        }
+    }
+}
+
 /// Feeds one projection from its checkpoint. Any number of runners (in any number of app
 /// instances) may run for the same projection: each batch locks the checkpoint row with
 /// `FOR UPDATE SKIP LOCKED`, so only one applies events at a time.
@@ -160,8 +180,11 @@ impl ProjectionRunner {
         self.projection.name()
     }
 
-    /// Follows the log for ever: catches up, then applies new events as they are notified.
-    pub async fn run(self, mut wakeups: Wakeups) {
+    /// Follows the log: catches up, then applies new events as they are notified. While the
+    /// database is away it retries each second; it returns only when an event cannot be applied
+    /// (a bug, or data the projection does not expect), naming that event, so that its supervisor
+    /// can say which and why while the other projections go on.
+    pub async fn run(self, mut wakeups: Wakeups) -> Result<(), ProjectionFailure> {
         loop {
             match self.advance().await {
                 Ok((Step::Applied(n), _)) if n as i64 == self.batch_size => continue,
@@ -169,9 +192,36 @@ impl ProjectionRunner {
                     wait_for_more(&self.pool, at, &mut wakeups).await
                 }
                 Ok(_) => wakeups.wait().await,
-                Err(error) => {
-                    tracing::error!(projection = self.name(), %error, "projection batch failed; retrying");
+                Err(error) if crate::is_connection_error(&error) => {
+                    tracing::warn!(projection = self.name(), %error, "the database is away; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+                Err(error) => return Err(self.failing_event(error).await),
+            }
+        }
+    }
+
+    /// Which event of the failed batch fails: the batch applied again one event at a time (each
+    /// that applies moves the checkpoint, as it would have).
+    async fn failing_event(&self, batch_error: sqlx::Error) -> ProjectionFailure {
+        let one_by_one = self.clone().with_batch_size(1);
+        loop {
+            let before = checkpoint(&self.pool, self.name()).await.ok();
+            match one_by_one.advance().await {
+                Ok((Step::Applied(1), _)) => continue,
+                Ok(_) => {
+                    // The batch applies now (what failed was passing): report what failed.
+                    return ProjectionFailure::new(self.name(), None, batch_error);
+                }
+                Err(error) => {
+                    let event = match before {
+                        Some(cursor) => read_committed(&self.pool, cursor, 1)
+                            .await
+                            .ok()
+                            .and_then(|events| events.into_iter().next()),
+                        None => None,
+                    };
+                    return ProjectionFailure::new(self.name(), event, error);
                 }
             }
         }
@@ -206,9 +256,14 @@ impl ProjectionRunner {
 
     /// Events not yet applied.
     pub async fn lag(&self) -> sqlx::Result<i64> {
+        self.lag_up_to(i64::MAX).await
+    }
+
+    /// Events not yet applied, counted up to `cap`: a health check's cheap look.
+    pub async fn lag_up_to(&self, cap: i64) -> sqlx::Result<i64> {
         self.ensure_checkpoint().await?;
         let cursor = checkpoint(&self.pool, self.name()).await?;
-        count_after(&self.pool, cursor).await
+        count_after(&self.pool, cursor, cap).await
     }
 
     /// Creates the checkpoint row on first use; once per runner, not on every batch.

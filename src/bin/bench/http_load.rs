@@ -34,15 +34,16 @@ pub struct Target {
 /// Serves the whole app on a free local port, with access control, the projections, the fleet
 /// index and the live feed running, as in production; answers its address and an ingest token.
 pub async fn serve(store: &EventStore, index: &FleetIndex) -> anyhow::Result<Target> {
-    let wakeups = fleetline::server::start_projections(store.pool(), Duration::from_millis(500));
+    let wakeups = event_store::Wakeups::listen(store.pool(), Duration::from_millis(500));
     let state = fleetline::server::AppState::new(
         store.clone(),
-        wakeups,
+        wakeups.clone(),
         index.clone(),
         Default::default(),
         None,
     )
     .await?;
+    fleetline::server::background::start_projections(&state, &wakeups);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, fleetline::server::router(state)).await });

@@ -31,36 +31,28 @@ impl FleetIndex {
         Ok(index)
     }
 
-    /// The same in the background, so the server answers (from PostgreSQL) while it loads.
-    pub fn spawn(store: EventStore, wakeups: Wakeups) -> Self {
-        let index = Self::default();
-        let loading = index.clone();
-        tokio::spawn(async move {
-            let started = std::time::Instant::now();
-            match loading.load(&store, wakeups).await {
-                Ok(()) => tracing::info!(
-                    fixes = loading.fixes(),
-                    seconds = started.elapsed().as_secs_f64(),
-                    "fleet index ready"
-                ),
-                Err(error) => tracing::error!(
-                    %error,
-                    "the fleet index could not load; the fleet at T comes from PostgreSQL"
-                ),
-            }
-        });
-        index
+    /// Folds the whole log afresh, calls `loaded`, then follows the log; returns only when
+    /// reading fails before the index is loaded (following retries by itself). The server runs
+    /// it under supervision: until it has loaded, the fleet at T comes from PostgreSQL.
+    pub async fn load_and_follow(
+        &self,
+        store: &EventStore,
+        wakeups: Wakeups,
+        loaded: impl FnOnce(&Self),
+    ) -> sqlx::Result<()> {
+        self.ready.store(false, Ordering::Release);
+        *self.index.write().expect("index lock") = Index::default();
+        let cursor = self.fold_log(store).await?;
+        loaded(self);
+        follow(store.pool().clone(), cursor, wakeups, |events| {
+            self.apply(events)
+        })
+        .await;
+        Ok(())
     }
 
     async fn load(&self, store: &EventStore, wakeups: Wakeups) -> sqlx::Result<()> {
-        let mut cursor = Cursor::default();
-        loop {
-            let events = store.read_committed(cursor, 10_000).await?;
-            let Some(last) = events.last() else { break };
-            cursor = last.cursor();
-            self.apply(&events);
-        }
-        self.ready.store(true, Ordering::Release);
+        let cursor = self.fold_log(store).await?;
         let follower = self.clone();
         let task = tokio::spawn(follow(
             store.pool().clone(),
@@ -70,6 +62,19 @@ impl FleetIndex {
         ));
         *self.follower.lock().expect("follower lock") = Some(task.abort_handle());
         Ok(())
+    }
+
+    /// Applies every readable event of the log; answers where it stopped.
+    async fn fold_log(&self, store: &EventStore) -> sqlx::Result<Cursor> {
+        let mut cursor = Cursor::default();
+        loop {
+            let events = store.read_committed(cursor, 10_000).await?;
+            let Some(last) = events.last() else { break };
+            cursor = last.cursor();
+            self.apply(&events);
+        }
+        self.ready.store(true, Ordering::Release);
+        Ok(cursor)
     }
 
     /// Stops following the log, so the index is freed with its last handle.

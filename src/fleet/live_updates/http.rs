@@ -3,14 +3,16 @@ use std::convert::Infallible;
 
 use axum::{
     extract::State,
+    http::HeaderMap,
     response::sse::{Event, KeepAlive, Sse},
 };
-use event_store::EventStore;
+use event_store::{Cursor, EventStore};
 use futures::Stream;
 use tokio_stream::{wrappers::BroadcastStream, StreamExt};
+use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::{LiveFeed, LiveUpdate};
+use super::{feed::positioned, LiveFeed, LiveUpdate, Positioned};
 use crate::fleet::access::{Access, Scope};
 use crate::fleet::vehicle::Vehicle;
 use crate::http::routes::Routes;
@@ -22,33 +24,93 @@ pub fn routes() -> Routes {
 /// How long one stream lasts. Access is checked when a stream opens, so a stream ends after this
 /// and the browser reconnects (EventSource does so by itself) through the checks again: a
 /// revoked token, a disabled user or an ended session stops receiving positions within 10
-/// minutes. The app resyncs on reconnection, so nothing is missed.
+/// minutes. The browser resumes from the last event it got, so nothing is missed.
 const STREAM_LIFETIME: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
+/// The most events a reconnecting stream replays from the log. A browser further behind (away
+/// for long, at some 100 fixes a second for a fleet of 1,000) gets `resync` and reloads the
+/// fleet, which is one query instead.
+const MOST_REPLAYED: i64 = 10_000;
+
 /// `GET /live`: server-sent events, one JSON [`super::LiveUpdate`] each, of the vehicles the
-/// caller sees. A browser too slow to keep up, or whose vehicles changed groups, gets a `resync`
-/// event and reloads the fleet.
+/// caller sees, each with its place in the log as its id. A browser reconnecting with
+/// `Last-Event-ID` first gets what it missed. A browser too slow to keep up, too far behind, or
+/// whose vehicles changed groups gets a `resync` event and reloads the fleet. Streams end when
+/// the server shuts down.
 async fn handle(
     State(feed): State<LiveFeed>,
     State(store): State<EventStore>,
+    State(shutdown): State<CancellationToken>,
+    headers: HeaderMap,
     scope: Scope,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    // Subscribed before the groups are read: a placement in between comes as an update.
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, crate::error::AppError> {
+    // Subscribed before the log and the groups are read: anything committed in between comes
+    // as an update (and one already replayed is skipped by its place).
     let updates = feed.subscribe();
+    let missed = match last_event_id(&headers) {
+        Some(after) => Some(store.read_committed(after, MOST_REPLAYED).await?),
+        None => None,
+    };
     // If the read fails, the stream shows nothing rather than what it may not show.
     let mut seen = Vehicle::seen_ids(store.pool(), &scope)
         .await
         .unwrap_or_else(|_| Some(HashSet::new()));
-    let stream = BroadcastStream::new(updates).filter_map(move |update| match update {
-        Ok(LiveUpdate::VehiclePlacedInGroup {
-            vehicle_registered_id,
-            group_id,
-        }) => regroup(&mut seen, &scope, vehicle_registered_id, group_id).map(Ok),
-        Ok(update) => shows(&seen, update.vehicle_id()).then(|| Ok(as_event(&update))),
-        Err(_lagged) => Some(Ok(Event::default().event("resync").data("lagged"))),
+    let (replayed, mut resent_up_to) = match &missed {
+        Some(events) if events.len() as i64 == MOST_REPLAYED => (Vec::new(), None),
+        Some(events) => (
+            events.iter().filter_map(positioned).map(Ok).collect(),
+            events.last().map(|e| e.cursor()),
+        ),
+        None => (Vec::new(), None),
+    };
+    let too_far_behind = missed.is_some_and(|events| events.len() as i64 == MOST_REPLAYED);
+    let live = BroadcastStream::new(updates).filter(move |item| match item {
+        // Replayed already.
+        Ok(item) if resent_up_to.is_some_and(|up_to| item.cursor <= up_to) => false,
+        _ => {
+            resent_up_to = None;
+            true
+        }
     });
-    let stream = futures::StreamExt::take_until(stream, tokio::time::sleep(STREAM_LIFETIME));
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    let stream = tokio_stream::iter(replayed)
+        .chain(live)
+        .filter_map(move |item| match item {
+            Ok(Positioned {
+                update:
+                    LiveUpdate::VehiclePlacedInGroup {
+                        vehicle_registered_id,
+                        group_id,
+                    },
+                ..
+            }) => regroup(&mut seen, &scope, vehicle_registered_id, group_id).map(Ok),
+            Ok(item) => shows(&seen, item.update.vehicle_id()).then(|| Ok(as_event(&item))),
+            Err(_lagged) => Some(Ok(Event::default().event("resync").data("lagged"))),
+        });
+    let behind = too_far_behind.then(|| Ok(Event::default().event("resync").data("behind")));
+    let stream = tokio_stream::iter(behind).chain(stream);
+    let ends = async move {
+        tokio::select! {
+            _ = tokio::time::sleep(STREAM_LIFETIME) => {}
+            _ = shutdown.cancelled() => {}
+        }
+    };
+    let stream = futures::StreamExt::take_until(stream, Box::pin(ends));
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// The place in the log a reconnecting browser got to: `Last-Event-ID` as this stream wrote it
+/// (`<transaction id>.<position>`); `None` for a first connection or an id not of ours.
+fn last_event_id(headers: &HeaderMap) -> Option<Cursor> {
+    let id = headers.get("last-event-id")?.to_str().ok()?;
+    let (transaction_id, position) = id.split_once('.')?;
+    Some(Cursor {
+        transaction_id: transaction_id.parse().ok()?,
+        position: position.parse().ok()?,
+    })
+}
+
+fn event_id(cursor: Cursor) -> String {
+    format!("{}.{}", cursor.transaction_id, cursor.position)
 }
 
 /// The vehicles a stream shows: `None` for the whole fleet.
@@ -76,8 +138,29 @@ fn regroup(
     changed.then(|| Event::default().event("resync").data("groups"))
 }
 
-fn as_event(update: &LiveUpdate) -> Event {
+fn as_event(item: &Positioned) -> Event {
     Event::default()
-        .json_data(update)
+        .id(event_id(item.cursor))
+        .json_data(&item.update)
         .unwrap_or_else(|_| Event::default().event("resync"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_id_reads_back_as_its_place_in_the_log() {
+        let cursor = Cursor {
+            transaction_id: 9_007_199,
+            position: 42,
+        };
+        let mut headers = HeaderMap::new();
+        headers.insert("last-event-id", event_id(cursor).parse().unwrap());
+        assert_eq!(last_event_id(&headers), Some(cursor));
+        for foreign in ["", "42", "a.b", "1.2.3", "-"] {
+            headers.insert("last-event-id", foreign.parse().unwrap());
+            assert_eq!(last_event_id(&headers), None, "{foreign:?}");
+        }
+    }
 }

@@ -60,7 +60,7 @@ impl LiveUpdate {
 }
 
 #[cfg(feature = "ssr")]
-pub use feed::LiveFeed;
+pub use feed::{LiveFeed, Positioned};
 
 #[cfg(feature = "ssr")]
 mod feed {
@@ -71,34 +71,71 @@ mod feed {
         TrackedPosition, VehiclePlacedInGroup, VehicleRegistered, LOCATION_TRACKED,
         VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
     };
-    use event_store::{follow, EventStore, StoredEvent, Wakeups};
+    use event_store::{follow, Cursor, EventStore, StoredEvent, Wakeups};
+
+    /// An update with its event's place in the log: the id of its server-sent event, from which
+    /// a reconnecting browser resumes (`Last-Event-ID`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct Positioned {
+        pub cursor: Cursor,
+        pub update: LiveUpdate,
+    }
 
     /// Fans the log's new events out to every connected browser of this instance.
     #[derive(Clone)]
     pub struct LiveFeed {
-        sender: broadcast::Sender<LiveUpdate>,
+        sender: broadcast::Sender<Positioned>,
+    }
+
+    impl Default for LiveFeed {
+        fn default() -> Self {
+            Self {
+                sender: broadcast::channel(4096).0,
+            }
+        }
     }
 
     impl LiveFeed {
         /// Follows the log from its current end, in a background task.
         pub async fn start(store: EventStore, wakeups: Wakeups) -> sqlx::Result<Self> {
-            let (sender, _) = broadcast::channel(4096);
+            let feed = Self::default();
             let from = store.head().await?;
-            let feed = Self {
-                sender: sender.clone(),
-            };
-            tokio::spawn(follow(store.pool().clone(), from, wakeups, move |events| {
-                // No receiver is fine: nobody is watching right now.
-                for update in events.iter().filter_map(to_update) {
-                    let _ = sender.send(update);
-                }
-            }));
+            let following = feed.clone();
+            tokio::spawn(async move { following.follow_from(store, from, wakeups).await });
             Ok(feed)
         }
 
-        pub fn subscribe(&self) -> broadcast::Receiver<LiveUpdate> {
+        /// Follows the log from its current end; returns only if that end cannot be read (the
+        /// server runs it under supervision; following retries by itself).
+        pub async fn follow(&self, store: EventStore, wakeups: Wakeups) -> sqlx::Result<()> {
+            let from = store.head().await?;
+            self.follow_from(store, from, wakeups).await;
+            Ok(())
+        }
+
+        async fn follow_from(&self, store: EventStore, from: Cursor, wakeups: Wakeups) {
+            let sender = self.sender.clone();
+            follow(store.pool().clone(), from, wakeups, move |events| {
+                // No receiver is fine: nobody is watching right now.
+                for update in events.iter().filter_map(positioned) {
+                    let _ = sender.send(update);
+                }
+            })
+            .await
+        }
+
+        pub fn subscribe(&self) -> broadcast::Receiver<Positioned> {
             self.sender.subscribe()
         }
+    }
+
+    /// The update an event makes, with its place in the log; `None` for events browsers do
+    /// not see.
+    pub fn positioned(event: &StoredEvent) -> Option<Positioned> {
+        Some(Positioned {
+            cursor: event.cursor(),
+            update: to_update(event)?,
+        })
     }
 
     fn to_update(event: &StoredEvent) -> Option<LiveUpdate> {

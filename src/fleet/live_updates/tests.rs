@@ -40,7 +40,8 @@ async fn pushes_registrations_and_fixes_as_they_are_committed() {
         let update = tokio::time::timeout(Duration::from_secs(5), updates.recv())
             .await
             .unwrap()
-            .unwrap();
+            .unwrap()
+            .update;
         if !matches!(&update, LiveUpdate::VehicleRegistered { vehicle_license_plate, .. } if vehicle_license_plate == "OLD-1")
         {
             received.push(update);

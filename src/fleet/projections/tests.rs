@@ -207,7 +207,7 @@ async fn fold_of_the_log(db: &TestDb) -> (BTreeMap<Uuid, (f64, f64, DateTime<Utc
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn eight_concurrent_writers_end_with_read_models_equal_to_the_fold_of_the_log() {
     let db = TestDb::with_connections(16).await;
-    crate::server::start_projections(db.pool(), Duration::from_millis(200));
+    run_projections(&db, Duration::from_millis(200));
 
     let mut vehicles = Vec::new();
     for n in 0..8 {
@@ -266,7 +266,7 @@ async fn eight_concurrent_writers_end_with_read_models_equal_to_the_fold_of_the_
 async fn a_rebuild_while_writers_append_ends_equal_to_the_live_read_models() {
     let db = TestDb::with_connections(12).await;
     seed(&db, 5, 2000).await;
-    crate::server::start_projections(db.pool(), Duration::from_millis(100));
+    run_projections(&db, Duration::from_millis(100));
 
     let vehicle = db.given_registered("LIVE-1", t0()).await;
     let writer = {
@@ -332,4 +332,12 @@ async fn a_rebuild_fills_the_copies_without_indexes_and_swaps_in_the_same_indexe
             .await
             .unwrap();
     assert_eq!(leftovers, 0, "the rebuild schemas are gone");
+}
+
+/// Every projection's runner following `db`'s log, as the server runs them.
+fn run_projections(db: &TestDb, poll_interval: Duration) {
+    let wakeups = Wakeups::listen(db.pool(), poll_interval);
+    for projection in crate::fleet::projections::all() {
+        tokio::spawn(ProjectionRunner::new(db.pool().clone(), projection).run(wakeups.clone()));
+    }
 }

@@ -4,7 +4,10 @@
 
 use axum::{
     extract::{Request, State},
-    http::{header::AUTHORIZATION, StatusCode},
+    http::{
+        header::{AUTHORIZATION, RETRY_AFTER},
+        StatusCode,
+    },
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -78,6 +81,9 @@ async fn with_the_errors_status(response: Response) -> Response {
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = error.status();
+        if let Some(retry_after) = error.into_response().headers().get(RETRY_AFTER) {
+            parts.headers.insert(RETRY_AFTER, retry_after.clone());
+        }
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }

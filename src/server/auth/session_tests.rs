@@ -287,7 +287,11 @@ async fn health_says_only_up_without_a_credential() {
     assert_eq!((status, body.as_str()), (200, r#"{"status":"ok"}"#));
     let (status, body) = db.get("/health").await;
     assert_eq!(status, 200);
-    assert!(body["events"].is_number(), "{body}");
+    assert!(body["projections"][0]["lag"].is_number(), "{body}");
+    assert_eq!(
+        body["components"]["live feed"]["state"], "running",
+        "{body}"
+    );
 }
 
 #[tokio::test]

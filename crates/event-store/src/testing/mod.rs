@@ -42,6 +42,17 @@ impl TestDatabase {
     }
 }
 
+impl TestDatabase {
+    /// Its URL, for programs of its own (pg_dump, a server process).
+    pub fn url(&self) -> String {
+        let admin = admin_url();
+        let server = admin
+            .rsplit_once('/')
+            .map_or(admin.as_str(), |(server, _)| server);
+        format!("{server}/{}", self.name)
+    }
+}
+
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // Drop cannot await: drop the database from a thread with a runtime of its own.
@@ -62,3 +73,6 @@ impl Drop for TestDatabase {
         .join();
     }
 }
+
+mod cluster;
+pub use cluster::{run, PrivateCluster};
