@@ -24,7 +24,8 @@ pub enum ErrorKind {
     Forbidden,
     /// Too many failed logins: 429, with `Retry-After`.
     TooManyRequests,
-    /// The database is down or restarting: 503, with `Retry-After`. Nothing was stored.
+    /// The database is down or restarting, or the server is at a cap: 503, with `Retry-After`.
+    /// Nothing was stored.
     Unavailable,
     /// Our fault: 500.
     Internal,
@@ -75,6 +76,8 @@ pub enum ErrorCode {
     GroupNameTaken,
     /// The database does not answer (down, restarting, or too slow); try again shortly.
     DatabaseUnavailable,
+    /// The server has as many live streams open as it allows; try again shortly.
+    TooManyLiveStreams,
     /// The server failed.
     Internal,
     /// Leptos could not call a server function (network, codec).
@@ -105,7 +108,9 @@ impl ErrorCode {
             }
             ErrorCode::Forbidden | ErrorCode::AlreadySetUp => ErrorKind::Forbidden,
             ErrorCode::TooManyAttempts => ErrorKind::TooManyRequests,
-            ErrorCode::DatabaseUnavailable => ErrorKind::Unavailable,
+            ErrorCode::DatabaseUnavailable | ErrorCode::TooManyLiveStreams => {
+                ErrorKind::Unavailable
+            }
             ErrorCode::Internal | ErrorCode::ServerFunction => ErrorKind::Internal,
         }
     }
@@ -314,8 +319,34 @@ pub fn is_database_unavailable(error: &sqlx::Error) -> bool {
 impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
+    /// A request the server function cannot decode is the caller's mistake, answered 400 like
+    /// the API's bad bodies (a form post without a field, a value of the wrong type); anything
+    /// else (the network, a codec) is a failure to call it.
     fn from_server_fn_error(error: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        Self::new(ErrorCode::ServerFunction, error.to_string())
+        use leptos::server_fn::error::ServerFnErrorErr;
+        match error {
+            ServerFnErrorErr::MissingArg(field) => {
+                Self::new(ErrorCode::MissingField, format!("{field} is missing")).on_field(&field)
+            }
+            ServerFnErrorErr::Args(why) | ServerFnErrorErr::Deserialization(why) => {
+                // serde names a missing field as "missing field `name`".
+                let missing = why
+                    .split_once("missing field `")
+                    .and_then(|(_, rest)| rest.split_once('`'))
+                    .map(|(field, _)| field.to_string());
+                match missing {
+                    Some(field) => {
+                        Self::new(ErrorCode::MissingField, format!("{field} is missing"))
+                            .on_field(&field)
+                    }
+                    None => Self::new(
+                        ErrorCode::InvalidField,
+                        format!("the form cannot be read: {why}"),
+                    ),
+                }
+            }
+            error => Self::new(ErrorCode::ServerFunction, error.to_string()),
+        }
     }
 }
 
@@ -369,6 +400,7 @@ mod tests {
             (ErrorCode::InvalidItems, "invalid_items"),
             (ErrorCode::Internal, "internal"),
             (ErrorCode::DatabaseUnavailable, "database_unavailable"),
+            (ErrorCode::TooManyLiveStreams, "too_many_live_streams"),
             (ErrorCode::ServerFunction, "server_function"),
         ] {
             assert_eq!(serde_json::to_value(code).unwrap(), wire);

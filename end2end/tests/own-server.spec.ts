@@ -1,6 +1,6 @@
 import { spawn, ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { test, expect, plate, register, signedOutPage, track } from './support';
+import { test, expect, filter, marker, plate, register, signedOutPage, track } from './support';
 
 // Tests that need a server of their own: another instance of the built server (scripts/test.sh
 // says where the binary, the site and the run's database are), stopped for real when done.
@@ -14,10 +14,10 @@ const freePort = () =>
     });
   });
 
-async function startServer(databaseUrl: string): Promise<{ base: string; server: ChildProcess }> {
+async function startServer(databaseUrl: string, port?: number): Promise<{ base: string; server: ChildProcess }> {
   const { E2E_SERVER_BIN: binary, E2E_SITE_ROOT: siteRoot } = process.env;
   expect(binary && siteRoot, 'scripts/test.sh sets E2E_SERVER_BIN and E2E_SITE_ROOT').toBeTruthy();
-  const port = await freePort();
+  port ??= await freePort();
   const server = spawn(binary!, [], {
     env: {
       ...process.env,
@@ -87,6 +87,37 @@ test('a new installation offers only the first administrator, then the empty fle
     expect([...problems, ...stranger.problems]).toEqual([]);
   } finally {
     await context.close();
+    server.kill('SIGKILL');
+  }
+});
+
+test('a browser whose server restarts resumes its live updates where it was, missing none', async ({ page, request }) => {
+  const licensePlate = plate('RESUME');
+  const id = await register(request, licensePlate);
+  await track(request, id, 50.1, 8.6);
+  const port = await freePort();
+  let { base, server } = await startServer(runDatabase(), port);
+  try {
+    await page.goto(`${base}/`);
+    await expect(page.locator('.badge')).toHaveAttribute('data-connection', 'live');
+    await filter(page, licensePlate);
+    // A live update: the browser now knows its place in the log.
+    await track(request, id, 50.2, 8.6);
+    await expect(marker(page, id)).toHaveAttribute('data-lat', '50.2');
+
+    // Stopped as a service manager stops it: the stream ends, the browser says it reconnects.
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+    await expect(page.locator('.badge')).not.toHaveAttribute('data-connection', 'live');
+    // Tracked through the other server while this one is down: only a resumed stream brings it
+    // (the page does not reload the fleet once it has a place in the log).
+    await track(request, id, 50.3, 8.6);
+    ({ server } = await startServer(runDatabase(), port));
+    await expect(page.locator('.badge')).toHaveAttribute('data-connection', 'live', { timeout: 20_000 });
+    await expect(marker(page, id)).toHaveAttribute('data-lat', '50.3');
+    await track(request, id, 50.4, 8.6);
+    await expect(marker(page, id)).toHaveAttribute('data-lat', '50.4');
+  } finally {
     server.kill('SIGKILL');
   }
 });

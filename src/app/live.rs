@@ -22,17 +22,35 @@ mod browser {
     use crate::fleet::live_updates::LiveUpdate;
 
     pub fn follow(state: FleetState) {
-        let Ok(source) = EventSource::new("/live") else {
+        follow_after(state, StoredValue::new_local(None));
+    }
+
+    /// Opens `/live`, resuming after `last_id` (the id of the last update received) when there is
+    /// one: the server first sends what was missed. The browser's own reconnections send it as
+    /// `Last-Event-ID`; a connection opened again after a hard failure names it in the URL.
+    fn follow_after(state: FleetState, last_id: StoredValue<Option<String>, LocalStorage>) {
+        let url = match last_id.get_value() {
+            Some(id) => format!("/live?lastEventId={id}"),
+            None => "/live".to_string(),
+        };
+        let Ok(source) = EventSource::new(&url) else {
             state.connection.set(Connection::Offline);
             return;
         };
-        // Anything that happened while we were not listening is in a fresh copy of the fleet.
+        // Until an update has come, nothing says where to resume: anything that happened before
+        // the stream opened is in a fresh copy of the fleet. After that, the server replays.
         let on_open = Closure::<dyn FnMut()>::new(move || {
             state.connection.set(Connection::Live);
-            state.reload();
+            if last_id.get_value().is_none() {
+                state.reload();
+            }
         });
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let id = event.last_event_id();
+            if !id.is_empty() {
+                last_id.set_value(Some(id));
+            }
             if let Some(update) = event
                 .data()
                 .as_string()
@@ -50,7 +68,7 @@ mod browser {
             Closure::<dyn FnMut()>::new(move || {
                 if source.ready_state() == EventSource::CLOSED {
                     state.connection.set(Connection::Offline);
-                    set_timeout(move || follow(state), Duration::from_secs(3));
+                    set_timeout(move || follow_after(state, last_id), Duration::from_secs(3));
                 } else {
                     state.connection.set(Connection::Reconnecting);
                 }

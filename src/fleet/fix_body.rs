@@ -53,3 +53,66 @@ impl FixBody {
         })
     }
 }
+
+/// Properties of the API's fix bodies over generated input (proptest): a `/track-location` body
+/// or a batch never makes the parser panic, and a fix it accepts is a place on Earth.
+#[cfg(all(test, feature = "ssr"))]
+mod property_tests {
+    use proptest::prelude::*;
+
+    use super::FixBody;
+    use crate::json::parse_json;
+
+    /// JSON values of every type, numbers of every size among them.
+    fn value() -> impl Strategy<Value = serde_json::Value> {
+        prop_oneof![
+            any::<f64>().prop_map(|v| serde_json::json!(v)),
+            (-200.0f64..200.0).prop_map(|v| serde_json::json!(v)),
+            any::<i64>().prop_map(|v| serde_json::json!(v)),
+            "[ -~]{0,24}".prop_map(|v| serde_json::json!(v)),
+            Just(serde_json::json!("01a23cc9-fd9c-7214-b855-341b0705528a")),
+            Just(serde_json::json!("2026-12-03T10:00:00Z")),
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(|v| serde_json::json!(v)),
+        ]
+    }
+
+    /// A body with some of the fields a fix has, each of any value.
+    fn body() -> impl Strategy<Value = serde_json::Value> {
+        let field = prop_oneof![
+            Just("vehicleLicensePlate"),
+            Just("vehicleRegisteredId"),
+            Just("latitude"),
+            Just("longitude"),
+            Just("trackedAt"),
+            Just("locationTrackedId"),
+            Just("speedMps"),
+            Just("heading"),
+            Just("batteryPercent"),
+            Just("other"),
+        ];
+        prop::collection::btree_map(field, value(), 0..8)
+            .prop_map(|fields| serde_json::json!(fields))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn fix_bodies_and_batches_parse_without_panic_and_accepted_fixes_are_in_range(
+            bodies in prop::collection::vec(body(), 0..6),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let batch = serde_json::json!(bodies).to_string();
+            for text in [batch.as_str(), &batch[..cut.index(batch.len() + 1).min(batch.len())]] {
+                let Ok(parsed) = parse_json::<Vec<FixBody>>(text.as_bytes()) else { continue };
+                for body in parsed {
+                    if let Ok(fix) = body.into_fix() {
+                        prop_assert!((-90.0..=90.0).contains(&fix.latitude), "{}", fix.latitude);
+                        prop_assert!((-180.0..=180.0).contains(&fix.longitude), "{}", fix.longitude);
+                    }
+                }
+            }
+        }
+    }
+}

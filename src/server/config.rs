@@ -180,6 +180,11 @@ pub struct ServeArgs {
     /// 90 s, Kubernetes 30 s, Docker 10 s) and far above the slowest request (a batch: 0.2 s).
     #[arg(long, env = "FLEETLINE_SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 10)]
     pub shutdown_timeout_seconds: u32,
+
+    /// Live streams (`GET /live`, one per open map) this instance keeps open at once; beyond it,
+    /// 503 `too_many_live_streams`.
+    #[arg(long, env = "FLEETLINE_MAX_LIVE_STREAMS", default_value_t = crate::fleet::live_updates::LiveStreams::DEFAULT)]
+    pub max_live_streams: usize,
 }
 
 impl ServeArgs {

@@ -5,6 +5,7 @@ pub mod background;
 pub mod config;
 pub mod hardening;
 pub mod health;
+pub mod listener;
 pub mod page_policy;
 pub mod shutdown;
 pub mod state;
@@ -14,11 +15,11 @@ pub mod supervisor;
 mod outage_tests;
 #[cfg(test)]
 mod restore_tests;
+#[cfg(test)]
+mod upgrade_tests;
 
 pub use state::AppState;
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -30,6 +31,7 @@ use tower_http::{compression::CompressionLayer, trace::TraceLayer};
 
 use crate::app::{shell, App, MapSettings};
 use crate::fleet::fleet_index::FleetIndex;
+use crate::fleet::live_updates::LiveStreams;
 use crate::fleet::{osmand, projections};
 use config::ServeArgs;
 use event_store::{EventStore, Wakeups};
@@ -170,6 +172,7 @@ pub async fn serve(
         idle: Duration::from_secs(u64::from(args.session_idle_hours.max(1)) * 3600),
         secure_cookies: args.secure_cookies,
     };
+    state.live_streams = LiveStreams::new(args.max_live_streams);
     background::start(&state, &wakeups);
     shutdown::cancel_on_signal(state.shutdown.clone());
     crate::fleet::access::secrets::prepare()
@@ -194,15 +197,11 @@ pub async fn serve(
         state.store.pool().clone(),
         Duration::from_secs(u64::from(args.shutdown_timeout_seconds)),
     );
-    let web = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let web = listener::serve(listener, router(state), shutdown.clone());
     let serving = async {
-        web.await?;
+        web.await;
         if let Some(devices) = devices {
-            devices.await??;
+            devices.await?;
         }
         Ok(())
     };
@@ -225,7 +224,7 @@ async fn fleet_accounts_exist(state: &AppState) -> anyhow::Result<bool> {
 async fn serve_osmand(
     addr: std::net::SocketAddr,
     state: AppState,
-) -> Option<tokio::task::JoinHandle<std::io::Result<()>>> {
+) -> Option<tokio::task::JoinHandle<()>> {
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -235,12 +234,8 @@ async fn serve_osmand(
     };
     tracing::info!("GPS devices (OsmAnd protocol, e.g. Traccar Client): http://{addr}");
     let shutdown = state.shutdown.clone();
-    let app = osmand::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    Some(tokio::spawn(
-        axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown.cancelled_owned())
-            .into_future(),
-    ))
+    let app = osmand::http::router(state);
+    Some(tokio::spawn(listener::serve(listener, app, shutdown)))
 }
 
 /// Rebuilds every projection from position 0 with a progress bar, while the app may be serving.

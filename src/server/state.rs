@@ -7,7 +7,7 @@ use leptos::prelude::LeptosOptions;
 
 use crate::app::MapSettings;
 use crate::fleet::fleet_index::FleetIndex;
-use crate::fleet::live_updates::LiveFeed;
+use crate::fleet::live_updates::{LiveFeed, LiveStreams};
 use crate::fleet::osmand::OsmandStats;
 use crate::server::auth::{login_limit::LoginLimit, token_uses::TokenUses};
 use crate::server::supervisor::{supervise, Components};
@@ -19,6 +19,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: EventStore,
     pub live: LiveFeed,
+    /// The cap on this instance's open live streams.
+    pub live_streams: LiveStreams,
     pub map: MapSettings,
     /// Counters of the GPS device protocol (per instance, in memory).
     pub osmand: OsmandStats,
@@ -80,6 +82,7 @@ impl AppState {
             leptos_options: leptos_options
                 .unwrap_or_else(|| LeptosOptions::builder().output_name("fleetline").build()),
             live,
+            live_streams: LiveStreams::default(),
             components,
             shutdown,
             token_uses: TokenUses::new(store.pool().clone()),

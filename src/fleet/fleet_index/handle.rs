@@ -41,7 +41,12 @@ impl FleetIndex {
         loaded: impl FnOnce(&Self),
     ) -> sqlx::Result<()> {
         self.ready.store(false, Ordering::Release);
-        *self.index.write().expect("index lock") = Index::default();
+        // Afresh, so a panic of an earlier run (which poisoned the lock) leaves nothing behind.
+        *self
+            .index
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Index::default();
+        self.index.clear_poison();
         let cursor = self.fold_log(store).await?;
         loaded(self);
         follow(store.pool().clone(), cursor, wakeups, |events| {

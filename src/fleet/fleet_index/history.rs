@@ -14,15 +14,7 @@ use crate::fleet::events::{
 use crate::fleet::license_plate::LicensePlate;
 use crate::fleet::vehicle_ref::VehicleRef;
 
-/// Device time in microseconds, as PostgreSQL keeps it.
-type Micros = i64;
-
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Fix {
-    at: Micros,
-    latitude: f64,
-    longitude: f64,
-}
+use super::fixes::{Fix, Fixes, Micros};
 
 #[derive(Debug)]
 struct Track {
@@ -30,7 +22,7 @@ struct Track {
     plate: String,
     registered_at: Micros,
     /// By device time; among fixes of the same time, in commit order.
-    fixes: Vec<Fix>,
+    fixes: Fixes,
 }
 
 #[derive(Debug, Default)]
@@ -85,7 +77,7 @@ impl Index {
             id: registered.vehicle_registered_id,
             plate: registered.vehicle_license_plate,
             registered_at: registered.registered_at.timestamp_micros(),
-            fixes: Vec::new(),
+            fixes: Fixes::default(),
         };
         let place = self
             .tracks
@@ -101,25 +93,15 @@ impl Index {
             self.orphans += 1;
             return;
         };
-        let fixes = &mut self.tracks[index].fixes;
-        // Grow by an eighth rather than doubling: at 24 bytes a fix, the index of 10 M fixes
-        // stays near 250 MB instead of up to twice that in spare capacity.
-        if fixes.len() == fixes.capacity() {
-            fixes.reserve_exact((fixes.len() / 8).max(16));
-        }
         // Usually the newest; a late fix goes where its device time puts it.
-        let place = fixes.partition_point(|f| f.at <= fix.at);
-        fixes.insert(place, fix);
+        self.tracks[index].fixes.insert(fix);
     }
 
     pub(super) fn fleet_at(&self, at: Micros) -> Vec<FleetPosition> {
         self.tracks
             .iter()
             .filter_map(|track| {
-                let fix = match track.fixes.partition_point(|f| f.at <= at) {
-                    0 => None,
-                    n => Some(track.fixes[n - 1]),
-                };
+                let fix = track.fixes.latest_at(at);
                 // Imported history and trackers' offline buffers bring fixes older than the
                 // registration: the vehicle was on the road then, so it shows.
                 if track.registered_at > at && fix.is_none() {
@@ -157,9 +139,6 @@ impl Index {
     }
 
     pub(super) fn fix_bytes(&self) -> usize {
-        self.tracks
-            .iter()
-            .map(|t| t.fixes.capacity() * std::mem::size_of::<Fix>())
-            .sum()
+        self.tracks.iter().map(|t| t.fixes.bytes()).sum()
     }
 }

@@ -3,13 +3,15 @@
 //! one index seek per vehicle in PostgreSQL. A cache: every instance rebuilds its own from the
 //! log, so nothing is lost with it.
 //!
-//! `history` holds the fold (pure: events in, answers out); `handle` shares it, loads it and
-//! keeps it current.
+//! `history` holds the fold (pure: events in, answers out), each vehicle's fixes in `fixes` (in
+//! chunks: a late fix moves at most one chunk); `handle` shares it, loads it and keeps it current.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+#[cfg(feature = "ssr")]
+mod fixes;
 #[cfg(feature = "ssr")]
 mod handle;
 #[cfg(feature = "ssr")]

@@ -2,7 +2,7 @@ use std::collections::HashSet;
 use std::convert::Infallible;
 
 use axum::{
-    extract::State,
+    extract::{Query, State},
     http::HeaderMap,
     response::sse::{Event, KeepAlive, Sse},
 };
@@ -12,7 +12,8 @@ use tokio_stream::{wrappers::BroadcastStream, StreamExt};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::{feed::positioned, LiveFeed, LiveUpdate, Positioned};
+use super::{feed::positioned, LiveFeed, LiveStreams, LiveUpdate, Positioned};
+use crate::error::{AppError, ErrorCode};
 use crate::fleet::access::{Access, Scope};
 use crate::fleet::vehicle::Vehicle;
 use crate::http::routes::Routes;
@@ -34,20 +35,28 @@ const MOST_REPLAYED: i64 = 10_000;
 
 /// `GET /live`: server-sent events, one JSON [`super::LiveUpdate`] each, of the vehicles the
 /// caller sees, each with its place in the log as its id. A browser reconnecting with
-/// `Last-Event-ID` first gets what it missed. A browser too slow to keep up, too far behind, or
+/// `Last-Event-ID` (or `?lastEventId=`) first gets what it missed. A browser too slow to keep up, too far behind, or
 /// whose vehicles changed groups gets a `resync` event and reloads the fleet. Streams end when
-/// the server shuts down.
+/// the server shuts down. Beyond `--max-live-streams` open at once: 503 `too_many_live_streams`.
 async fn handle(
     State(feed): State<LiveFeed>,
     State(store): State<EventStore>,
     State(shutdown): State<CancellationToken>,
+    State(streams): State<LiveStreams>,
     headers: HeaderMap,
+    Query(resume): Query<Resume>,
     scope: Scope,
-) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, crate::error::AppError> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let Some(place) = streams.open() else {
+        return Err(AppError::new(
+            ErrorCode::TooManyLiveStreams,
+            "this server has as many live streams open as it allows; try again shortly",
+        ));
+    };
     // Subscribed before the log and the groups are read: anything committed in between comes
     // as an update (and one already replayed is skipped by its place).
     let updates = feed.subscribe();
-    let missed = match last_event_id(&headers) {
+    let missed = match last_event_id(&headers).or_else(|| resume.cursor()) {
         Some(after) => Some(store.read_committed(after, MOST_REPLAYED).await?),
         None => None,
     };
@@ -94,14 +103,35 @@ async fn handle(
             _ = shutdown.cancelled() => {}
         }
     };
-    let stream = futures::StreamExt::take_until(stream, Box::pin(ends));
+    let stream = futures::StreamExt::take_until(stream, Box::pin(ends)).map(move |event| {
+        // The stream's place is given back when the stream is dropped.
+        let _held = &place;
+        event
+    });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// `?lastEventId=`: where a browser that opens a new stream after a hard failure resumes (a new
+/// `EventSource` sends no `Last-Event-ID`).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Resume {
+    last_event_id: Option<String>,
+}
+
+impl Resume {
+    fn cursor(&self) -> Option<Cursor> {
+        parse_event_id(self.last_event_id.as_deref()?)
+    }
 }
 
 /// The place in the log a reconnecting browser got to: `Last-Event-ID` as this stream wrote it
 /// (`<transaction id>.<position>`); `None` for a first connection or an id not of ours.
 fn last_event_id(headers: &HeaderMap) -> Option<Cursor> {
-    let id = headers.get("last-event-id")?.to_str().ok()?;
+    parse_event_id(headers.get("last-event-id")?.to_str().ok()?)
+}
+
+fn parse_event_id(id: &str) -> Option<Cursor> {
     let (transaction_id, position) = id.split_once('.')?;
     Some(Cursor {
         transaction_id: transaction_id.parse().ok()?,

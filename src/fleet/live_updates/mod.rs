@@ -60,7 +60,7 @@ impl LiveUpdate {
 }
 
 #[cfg(feature = "ssr")]
-pub use feed::{LiveFeed, Positioned};
+pub use feed::{LiveFeed, LiveStreams, Positioned};
 
 #[cfg(feature = "ssr")]
 mod feed {
@@ -126,6 +126,31 @@ mod feed {
 
         pub fn subscribe(&self) -> broadcast::Receiver<Positioned> {
             self.sender.subscribe()
+        }
+    }
+
+    /// The cap on concurrent live streams of this instance; cheap to clone.
+    #[derive(Clone)]
+    pub struct LiveStreams(std::sync::Arc<tokio::sync::Semaphore>);
+
+    impl LiveStreams {
+        /// Each open stream holds a connection, a task and a subscription (some 10 KB): 1,000
+        /// is ten times the dispatchers of a large fleet's control room, and 10 MB.
+        pub const DEFAULT: usize = 1000;
+
+        pub fn new(most: usize) -> Self {
+            Self(std::sync::Arc::new(tokio::sync::Semaphore::new(most)))
+        }
+
+        /// A place for one more stream, held until the stream ends; `None` at the cap.
+        pub fn open(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+            self.0.clone().try_acquire_owned().ok()
+        }
+    }
+
+    impl Default for LiveStreams {
+        fn default() -> Self {
+            Self::new(Self::DEFAULT)
         }
     }
 

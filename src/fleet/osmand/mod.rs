@@ -31,6 +31,8 @@ mod json_form;
 mod params;
 #[cfg(test)]
 mod parse_tests;
+#[cfg(test)]
+mod property_tests;
 mod record;
 mod report;
 #[cfg(test)]

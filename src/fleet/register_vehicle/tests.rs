@@ -6,7 +6,7 @@ use tokio::sync::Barrier;
 
 use super::register;
 use crate::error::ErrorKind;
-use crate::test_support::{assert_error, TestDb};
+use crate::test_support::{assert_error, send, TestDb};
 
 #[tokio::test]
 async fn registers_a_normalised_plate_under_a_uuid_v7() {
@@ -187,4 +187,40 @@ async fn fifty_concurrent_registrations_of_one_plate_let_exactly_one_through() {
         );
     }
     assert_eq!(db.event_count().await, 20);
+}
+
+/// The registration form's server function answers a user's mistake as the API does: the same
+/// status and code, never a 500 (which would also be logged as a server failure).
+#[tokio::test]
+async fn a_refused_form_post_answers_the_apis_status_and_code() {
+    let db = TestDb::new().await;
+    let app = db.api().await;
+    let form = |body: &str| {
+        let app = app.clone();
+        let body = body.to_string();
+        async move {
+            let headers = [("content-type", "application/x-www-form-urlencoded")];
+            let (status, body) = send(&app, "POST", "/api/register_vehicle", &headers, body).await;
+            let body: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+            (
+                status,
+                body["code"].as_str().unwrap_or_default().to_string(),
+            )
+        }
+    };
+    assert_eq!(form("vehicle_license_plate=FORM-1").await.0, 200);
+    for (body, status, code) in [
+        (
+            "vehicle_license_plate=FORM-1",
+            409,
+            "plate_already_registered",
+        ),
+        ("vehicle_license_plate=AB_12", 422, "out_of_range"),
+        ("vehicle_license_plate=+++", 422, "out_of_range"),
+        ("", 400, "missing_field"),
+        ("device_id=T-1", 400, "missing_field"),
+    ] {
+        assert_eq!(form(body).await, (status, code.to_string()), "{body:?}");
+    }
+    assert_eq!(db.event_count().await, 1, "only the first registration");
 }

@@ -13,6 +13,7 @@ pub struct Server {
     pub addr: SocketAddr,
     token: String,
     child: std::sync::Mutex<Child>,
+    args: Vec<String>,
     log: std::path::PathBuf,
     /// Last: dropped after the process has been stopped.
     database: TestDatabase,
@@ -42,29 +43,42 @@ impl Server {
             listener.local_addr().unwrap()
         };
         let log = std::env::temp_dir().join(format!("fleetline-{}.log", uuid::Uuid::new_v4()));
-        let output = std::fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_fleetline"))
-            .args(["--database-url", &database.url()])
-            .args(["--site-addr", &addr.to_string(), "--osmand-addr", "off"])
-            .args(args)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::from(output.try_clone().unwrap()))
-            .stderr(Stdio::from(output))
-            .spawn()
-            .expect("the server starts");
+        let mut args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        args.extend(["--database-url".into(), database.url()]);
+        args.extend(["--site-addr".into(), addr.to_string()]);
+        args.extend(["--osmand-addr".into(), "off".into()]);
+        let child = spawn(&args, &log);
         let server = Self {
             addr,
             token,
             child: std::sync::Mutex::new(child),
+            args,
             log,
             database,
         };
+        server.wait_until_healthy().await;
+        server
+    }
+
+    async fn wait_until_healthy(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while server.request("GET", "/health", "").await.map(|r| r.0) != Some(200) {
-            assert!(Instant::now() < deadline, "no /health: {}", server.log());
+        while self.request("GET", "/health", "").await.map(|r| r.0) != Some(200) {
+            assert!(Instant::now() < deadline, "no /health: {}", self.log());
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        server
+    }
+
+    /// SIGKILL: the process ends at once, mid-request, as in a crash or an out-of-memory kill.
+    pub fn kill(&self) {
+        let mut child = self.child.lock().unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+
+    /// Starts the server again, on the same database and address.
+    pub async fn restart(&self) {
+        *self.child.lock().unwrap() = spawn(&self.args, &self.log);
+        self.wait_until_healthy().await;
     }
 
     /// One request with the admin token; `None` when the server does not answer.
@@ -143,6 +157,14 @@ impl Server {
             .unwrap()
     }
 
+    /// The ids of the fixes stored in the log (a fix's event id is its `locationTrackedId`).
+    pub async fn stored_fix_ids(&self) -> Vec<uuid::Uuid> {
+        sqlx::query_scalar("SELECT event_id FROM events WHERE event_type = 'LocationTracked'")
+            .fetch_all(&self.database.pool)
+            .await
+            .unwrap()
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
@@ -155,6 +177,21 @@ impl Drop for Server {
         let _ = child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+fn spawn(args: &[String], log: &std::path::Path) -> Child {
+    let output = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .unwrap();
+    Command::new(env!("CARGO_BIN_EXE_fleetline"))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::from(output.try_clone().unwrap()))
+        .stderr(Stdio::from(output))
+        .spawn()
+        .expect("the server starts")
 }
 
 /// An open live stream.

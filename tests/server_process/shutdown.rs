@@ -2,11 +2,9 @@
 //! flight finish and store what it sent, ends the live streams and exits 0; a request that does
 //! not finish does not hold the exit past `--shutdown-timeout-seconds`.
 
-mod process;
-
 use std::time::{Duration, Instant};
 
-use process::{Server, SlowRequest};
+use crate::process::{Server, SlowRequest};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_finishes_the_request_in_flight_ends_live_streams_and_exits_cleanly() {
