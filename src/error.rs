@@ -25,7 +25,8 @@ pub enum ErrorKind {
     /// Too many failed logins: 429, with `Retry-After`.
     TooManyRequests,
     /// The database is down or restarting, or the server is at a cap: 503, with `Retry-After`.
-    /// Nothing was stored.
+    /// (A connection cut during a commit leaves its outcome unknown: clients resend with their
+    /// ids.)
     Unavailable,
     /// Our fault: 500.
     Internal,
@@ -265,7 +266,7 @@ impl AppError {
     pub fn database_unavailable(cause: impl std::fmt::Display) -> Self {
         let mut error = Self::new(
             ErrorCode::DatabaseUnavailable,
-            "the database does not answer; nothing was stored, try again in a few seconds",
+            "the database does not answer: send the request again in a few seconds (with its ids, a retry is stored once)",
         );
         error.cause = Some(Cause::new(format!("database unavailable: {cause}")));
         error
@@ -327,6 +328,11 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
         match error {
             ServerFnErrorErr::MissingArg(field) => {
                 Self::new(ErrorCode::MissingField, format!("{field} is missing")).on_field(&field)
+            }
+            ServerFnErrorErr::Args(why) | ServerFnErrorErr::Deserialization(why)
+                if why.contains("length limit exceeded") =>
+            {
+                Self::new(ErrorCode::BodyTooLarge, "the form is over the 64 KiB limit")
             }
             ServerFnErrorErr::Args(why) | ServerFnErrorErr::Deserialization(why) => {
                 // serde names a missing field as "missing field `name`".

@@ -4,6 +4,7 @@
 
 pub mod extract;
 pub mod json_body;
+pub mod openapi;
 #[cfg(test)]
 mod openapi_tests;
 pub mod routes;
@@ -48,6 +49,7 @@ pub fn routes() -> Routes {
         .merge(create_group::http::routes())
         .merge(place_in_group::http::routes())
         .merge(health::routes())
+        .merge(openapi::routes())
 }
 
 /// The API's routes as a router, with the body limit.

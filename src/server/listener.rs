@@ -1,8 +1,10 @@
 //! Serving a listener's connections with the limits a service on a network needs, which
 //! `axum::serve` does not set (it gives hyper no timer, so hyper's header-read timeout never
-//! fires): a client has [`HEADER_READ_TIMEOUT`] to send a request's headers, then
-//! [`REQUEST_TIMEOUT`] to send its body and have it answered. On shutdown it stops accepting and
-//! lets every open connection finish its request in flight.
+//! fires): a client has [`HEADER_READ_TIMEOUT`] to send a request's headers and
+//! [`REQUEST_TIMEOUT`] to send its body (else 408), and a request not answered within
+//! [`REQUEST_TIMEOUT`] is answered 503 (not 408, which browsers resend by themselves, POSTs
+//! included). On shutdown it stops accepting and lets every open connection finish its request
+//! in flight.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -20,13 +22,13 @@ use hyper_util::{
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
-use tower_http::timeout::TimeoutLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 /// A slow-loris client (headers sent a byte at a time) holds a connection at most this long. Ten
 /// seconds is far above what a phone on a poor network needs for a few hundred bytes of headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// The longest a request may take, its body included, before it is answered 408: the slowest
+/// The longest a request may take to send its body (else 408) and to be answered (else 503): the slowest
 /// request measured (a batch of 10,000 fixes, 8 MiB) takes about 0.2 s to store, and 30 s lets a
 /// client on 2G (some 300 KiB/s) upload it. A live stream is answered at once and then streams for
 /// as long as it lasts: the limit is on the answer, not on the stream.
@@ -60,10 +62,12 @@ pub async fn serve_with(
     shutdown: CancellationToken,
     limits: Limits,
 ) {
-    let app = app.layer(TimeoutLayer::with_status_code(
-        StatusCode::REQUEST_TIMEOUT,
-        limits.request,
-    ));
+    let app = app
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.request,
+        ))
+        .layer(RequestBodyTimeoutLayer::new(limits.request));
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -155,7 +159,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_request_that_takes_too_long_is_answered_408() {
+    async fn a_request_not_answered_in_time_is_answered_503() {
         let slow = || async {
             tokio::time::sleep(Duration::from_secs(10)).await;
             "late"
@@ -169,6 +173,6 @@ mod tests {
         let answer = until_closed(&mut client, Duration::from_secs(5))
             .await
             .unwrap();
-        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     }
 }

@@ -46,6 +46,11 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
 /// holds a connection ingest needs.
 pub const STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Connections of the appends' own pool, beside the `--max-connections` that reads share: group
+/// commit keeps up to 4 transactions in flight, and conditional appends (registrations, device
+/// assignments) take one each while they decide; 8 leaves room for both.
+pub const WRITE_CONNECTIONS: u32 = 8;
+
 /// Connects to PostgreSQL, creating the database if it is missing, and applies the migrations;
 /// statements run for at most [`STATEMENT_TIMEOUT`].
 pub async fn open_store(database_url: &str, max_connections: u32) -> anyhow::Result<EventStore> {
@@ -74,12 +79,14 @@ pub async fn open_store_with(
     let options = database_url
         .parse::<sqlx::postgres::PgConnectOptions>()?
         .options([("statement_timeout", timeout.to_string())]);
-    let pool = PgPoolOptions::new()
-        .max_connections(max_connections)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .connect_with(options)
-        .await?;
-    let store = EventStore::new(pool);
+    let pool = |size| {
+        PgPoolOptions::new()
+            .max_connections(size)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_with(options.clone())
+    };
+    let store =
+        EventStore::with_pools(pool(max_connections).await?, pool(WRITE_CONNECTIONS).await?);
     migrate(&store).await.context("applying migrations")?;
     Ok(store)
 }
@@ -193,8 +200,8 @@ pub async fn serve(
         None => None,
     };
     let shutdown = state.shutdown.clone();
-    let (pool, deadline) = (
-        state.store.pool().clone(),
+    let (store, deadline) = (
+        state.store.clone(),
         Duration::from_secs(u64::from(args.shutdown_timeout_seconds)),
     );
     let web = listener::serve(listener, router(state), shutdown.clone());
@@ -206,8 +213,10 @@ pub async fn serve(
         Ok(())
     };
     shutdown::serve_until_deadline(serving, &shutdown, deadline).await?;
-    // Every request has been answered: what they appended is committed.
-    pool.close().await;
+    // Every request has been answered: what they appended is committed. (After the deadline, a
+    // request still running holds its connection: the close waits a moment, not for ever.)
+    drop(wakeups);
+    let _ = tokio::time::timeout(Duration::from_secs(2), store.close()).await;
     tracing::info!("stopped");
     Ok(())
 }

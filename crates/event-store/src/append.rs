@@ -83,9 +83,9 @@ impl EventStore {
         conditions: &[&AppendCondition],
     ) -> Result<Appended, AppendError> {
         let appended = if conditions.is_empty() {
-            append_in_one_statement(&self.pool, events, Insert::AssumingNew).await?
+            append_in_one_statement(&self.writes, events, Insert::AssumingNew).await?
         } else {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.writes.begin().await?;
             let appended = append_all_in(&mut tx, events, conditions).await?;
             tx.commit().await?;
             appended

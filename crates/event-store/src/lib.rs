@@ -69,10 +69,12 @@ pub use read::{Cursor, StoredEvent};
 pub use rebuild::{rebuild, RebuildProgress};
 pub use subscription::{follow, Projection, ProjectionFailure, ProjectionRunner, Wakeups};
 
-/// Whether `error` says the database is away rather than that a statement is wrong: no
-/// connection within the pool's acquire timeout, a connection cut, or the server shutting down,
-/// starting or cancelling a statement that ran past the statement timeout (SQLSTATE class 08,
-/// 57P01-57P03, 57014). Retrying such an error later may succeed; retrying any other will not.
+/// Whether `error` says the database is away or overloaded rather than that a statement is
+/// wrong: no connection within the pool's acquire timeout, a connection cut, the server shutting
+/// down or starting, out of resources (too many connections, disk full), a statement cancelled by
+/// the statement timeout, a serialization failure or a deadlock (SQLSTATE classes 08 and 53,
+/// 57P01-57P03, 57014, 40001, 40P01). Retrying such an error later may succeed; retrying any other
+/// will not.
 pub fn is_connection_error(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::PoolTimedOut
@@ -81,7 +83,12 @@ pub fn is_connection_error(error: &sqlx::Error) -> bool {
         | sqlx::Error::Tls(_)
         | sqlx::Error::WorkerCrashed => true,
         sqlx::Error::Database(error) => error.code().is_some_and(|code| {
-            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "57014")
+            code.starts_with("08")
+                || code.starts_with("53")
+                || matches!(
+                    &*code,
+                    "57P01" | "57P02" | "57P03" | "57014" | "40001" | "40P01"
+                )
         }),
         _ => false,
     }
@@ -147,6 +154,8 @@ pub async fn migrate_on(
 #[derive(Clone, Debug)]
 pub struct EventStore {
     pool: PgPool,
+    /// The appends' connections (the same pool as `pool` unless made [`Self::with_pools`]).
+    writes: PgPool,
     /// Signalled after each append commits; see [`announce_appends`].
     appended: Arc<watch::Sender<()>>,
     /// Unconditional appends that share transactions; see [`group`].
@@ -159,17 +168,24 @@ pub const CHANNEL: &str = "events_appended";
 impl EventStore {
     /// Also starts the task that announces appends to every instance's subscribers.
     pub fn new(pool: PgPool) -> Self {
+        Self::with_pools(pool.clone(), pool)
+    }
+
+    /// A store whose appends have connections of their own (`writes`), so that a burst of
+    /// heavy reads on `reads` (what [`Self::pool`] hands out) cannot keep ingest waiting.
+    pub fn with_pools(reads: PgPool, writes: PgPool) -> Self {
         let (appended, receiver) = watch::channel(());
-        tokio::spawn(announce_appends(pool.clone(), receiver));
+        tokio::spawn(announce_appends(writes.clone(), receiver));
         let appended = Arc::new(appended);
         let announcer = Arc::downgrade(&appended);
-        let grouped = group::start(pool.clone(), move || {
+        let grouped = group::start(writes.clone(), move || {
             if let Some(appended) = announcer.upgrade() {
                 appended.send_replace(());
             }
         });
         Self {
-            pool,
+            pool: reads,
+            writes,
             appended,
             grouped,
         }
@@ -190,6 +206,12 @@ impl EventStore {
 
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+
+    /// Closes both pools, for every clone of this store: nothing reconnects afterwards.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.writes.close().await;
     }
 
     /// Applies the store's own schema migrations (`crates/event-store/migrations`), then sets the

@@ -196,24 +196,29 @@ impl ProjectionRunner {
                     tracing::warn!(projection = self.name(), %error, "the database is away; retrying");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
-                Err(error) => return Err(self.failing_event(error).await),
+                Err(error) => {
+                    if let Some(failure) = self.failing_event(error).await {
+                        return Err(failure);
+                    }
+                }
             }
         }
     }
 
     /// Which event of the failed batch fails: the batch applied again one event at a time (each
-    /// that applies moves the checkpoint, as it would have).
-    async fn failing_event(&self, batch_error: sqlx::Error) -> ProjectionFailure {
+    /// that applies moves the checkpoint, as it would have), at most a batch's worth. `None` when
+    /// none fails (what failed has passed) or the database went away meanwhile: the caller goes on.
+    async fn failing_event(&self, batch_error: sqlx::Error) -> Option<ProjectionFailure> {
         let one_by_one = self.clone().with_batch_size(1);
-        loop {
+        for _ in 0..self.batch_size {
             let before = checkpoint(&self.pool, self.name()).await.ok();
             match one_by_one.advance().await {
                 Ok((Step::Applied(1), _)) => continue,
-                Ok(_) => {
-                    // The batch applies now (what failed was passing): report what failed.
-                    return ProjectionFailure::new(self.name(), None, batch_error);
-                }
+                Ok(_) => break,
+                Err(error) if crate::is_connection_error(&error) => return None,
                 Err(error) => {
+                    // (With several instances, another may have moved the checkpoint since it was
+                    // read: the event named is then a later one, and the error is still this one.)
                     let event = match before {
                         Some(cursor) => read_committed(&self.pool, cursor, 1)
                             .await
@@ -221,10 +226,12 @@ impl ProjectionRunner {
                             .and_then(|events| events.into_iter().next()),
                         None => None,
                     };
-                    return ProjectionFailure::new(self.name(), event, error);
+                    return Some(ProjectionFailure::new(self.name(), event, error));
                 }
             }
         }
+        tracing::warn!(projection = self.name(), error = %batch_error, "a batch failed, then applied event by event");
+        None
     }
 
     /// One batch in one transaction: lock the checkpoint, read after it, apply, move it.

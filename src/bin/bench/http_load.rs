@@ -44,9 +44,12 @@ pub async fn serve(store: &EventStore, index: &FleetIndex) -> anyhow::Result<Tar
     )
     .await?;
     fleetline::server::background::start_projections(&state, &wakeups);
+    let state_shutdown = state.shutdown.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    tokio::spawn(async move { axum::serve(listener, fleetline::server::router(state)).await });
+    // Served as the server serves, with its timeouts; never shut down (the process ends).
+    let (app, shutdown) = (fleetline::server::router(state), state_shutdown);
+    tokio::spawn(fleetline::server::listener::serve(listener, app, shutdown));
     let token = fleetline::fleet::issue_token::issue(
         store,
         "bench",
@@ -107,13 +110,13 @@ fn cycling(path: &'static str, content_type: &'static str, bodies: Vec<Vec<u8>>)
 }
 
 /// One keep-alive HTTP/1.1 connection.
-struct Client {
+pub struct Client {
     stream: BufReader<TcpStream>,
     token: Arc<str>,
 }
 
 impl Client {
-    async fn connect(target: &Target) -> Self {
+    pub async fn connect(target: &Target) -> Self {
         let stream = TcpStream::connect(target.addr).await.expect("connect");
         stream.set_nodelay(true).ok();
         Self {
@@ -125,8 +128,13 @@ impl Client {
     /// Posts `body` and reads the whole answer (so the connection can be reused); answers the
     /// status.
     async fn post(&mut self, path: &str, content_type: &str, body: &[u8]) -> u16 {
+        self.send("POST", path, content_type, body).await
+    }
+
+    /// Sends one request and reads the whole answer; answers the status.
+    pub async fn send(&mut self, method: &str, path: &str, content_type: &str, body: &[u8]) -> u16 {
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
             self.token,
             body.len()
         );

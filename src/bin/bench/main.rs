@@ -8,6 +8,7 @@
 mod fleet;
 mod http_load;
 mod measures;
+mod soak;
 
 use std::time::{Duration, Instant};
 
@@ -50,6 +51,12 @@ struct Args {
     /// Keep the database afterwards.
     #[arg(long)]
     keep: bool,
+    /// Instead of the table: the soak, this many minutes of mixed load over the loaded history,
+    /// one row every 10 s (see soak.rs).
+    #[arg(long)]
+    soak_minutes: Option<u64>,
+    #[command(flatten)]
+    soak: soak::SoakRates,
 }
 
 #[tokio::main]
@@ -58,7 +65,10 @@ async fn main() -> anyhow::Result<()> {
     let name = format!("fleetline_bench_{}", Uuid::now_v7().simple());
     let url = format!("{}/{name}", args.server.trim_end_matches('/'));
     Postgres::create_database(&url).await?;
-    let result = run(&args, &url).await;
+    let result = match args.soak_minutes {
+        Some(minutes) => run_soak(&args, &url, minutes).await,
+        None => run(&args, &url).await,
+    };
     if !args.keep {
         Postgres::force_drop_database(&url).await?;
     }
@@ -107,6 +117,25 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     table.print_markdown();
     store.pool().close().await;
     Ok(())
+}
+
+/// The soak over a fleet of `--vehicles` with `--fixes` of history.
+async fn run_soak(args: &Args, url: &str, minutes: u64) -> anyhow::Result<()> {
+    let store = fleetline::server::open_store(url, 80).await?;
+    let start = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
+    let mut fleet = Fleet::register(&store, args.vehicles, start).await?;
+    History::default()
+        .grow_to(&store, &mut fleet, args.fixes)
+        .await?;
+    measures::catch_up(&store).await;
+    println!("{}\n", machine(&store, args).await?);
+    println!(
+        "Soak: {minutes} minutes over {} vehicles with {} fixes of history; {:?}\n",
+        args.vehicles, args.fixes, args.soak
+    );
+    let soaked = soak::soak(&store, &fleet.ids, minutes, &args.soak).await;
+    store.close().await;
+    soaked
 }
 
 /// One line of the table.

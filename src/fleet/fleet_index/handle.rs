@@ -42,10 +42,7 @@ impl FleetIndex {
     ) -> sqlx::Result<()> {
         self.ready.store(false, Ordering::Release);
         // Afresh, so a panic of an earlier run (which poisoned the lock) leaves nothing behind.
-        *self
-            .index
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Index::default();
+        *self.write() = Index::default();
         self.index.clear_poison();
         let cursor = self.fold_log(store).await?;
         loaded(self);
@@ -82,6 +79,20 @@ impl FleetIndex {
         Ok(cursor)
     }
 
+    /// The index to read. A panic while applying events poisons the lock; the supervisor then
+    /// loads the index afresh, and meanwhile readers still get answers rather than a panic.
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Index> {
+        self.index
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Index> {
+        self.index
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Stops following the log, so the index is freed with its last handle.
     pub fn stop(&self) {
         if let Some(task) = self.follower.lock().expect("follower lock").take() {
@@ -91,7 +102,7 @@ impl FleetIndex {
 
     /// Bytes the fixes take in memory, spare capacity included.
     pub fn fix_bytes(&self) -> usize {
-        self.index.read().expect("index lock").fix_bytes()
+        self.read().fix_bytes()
     }
 
     pub fn is_ready(&self) -> bool {
@@ -100,34 +111,28 @@ impl FleetIndex {
 
     /// How far into the log the index has read.
     pub fn cursor(&self) -> Cursor {
-        self.index.read().expect("index lock").cursor
+        self.read().cursor
     }
 
     fn apply(&self, events: &[StoredEvent]) {
-        self.index.write().expect("index lock").apply(events);
+        self.write().apply(events);
     }
 
     /// Every vehicle registered or tracked at or before `at`, at its latest fix at or before
     /// `at`, by plate.
     pub fn fleet_at(&self, at: DateTime<Utc>) -> Vec<FleetPosition> {
-        self.index
-            .read()
-            .expect("index lock")
-            .fleet_at(at.timestamp_micros())
+        self.read().fleet_at(at.timestamp_micros())
     }
 
     /// The id of the vehicle registered as `vehicle`, if the index has read its registration.
     /// A registration is never undone and a plate names one vehicle, so a vehicle found here is
     /// registered for good; one not found may be too new: ask the log.
     pub fn known_vehicle(&self, vehicle: &VehicleRef) -> Option<Uuid> {
-        self.index
-            .read()
-            .expect("index lock")
-            .known_vehicle(vehicle)
+        self.read().known_vehicle(vehicle)
     }
 
     /// Fixes held in memory.
     pub fn fixes(&self) -> usize {
-        self.index.read().expect("index lock").fixes()
+        self.read().fixes()
     }
 }

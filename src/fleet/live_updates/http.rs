@@ -56,7 +56,8 @@ async fn handle(
     // Subscribed before the log and the groups are read: anything committed in between comes
     // as an update (and one already replayed is skipped by its place).
     let updates = feed.subscribe();
-    let missed = match last_event_id(&headers).or_else(|| resume.cursor()) {
+    let after = last_event_id(&headers).or_else(|| resume.cursor());
+    let missed = match after {
         Some(after) => Some(store.read_committed(after, MOST_REPLAYED).await?),
         None => None,
     };
@@ -66,9 +67,11 @@ async fn handle(
         .unwrap_or_else(|_| Some(HashSet::new()));
     let (replayed, mut resent_up_to) = match &missed {
         Some(events) if events.len() as i64 == MOST_REPLAYED => (Vec::new(), None),
+        // Nothing newer than what the browser has is sent again, even by an instance whose
+        // feed is behind the one it came from.
         Some(events) => (
             events.iter().filter_map(positioned).map(Ok).collect(),
-            events.last().map(|e| e.cursor()),
+            events.last().map(|e| e.cursor()).max(after),
         ),
         None => (Vec::new(), None),
     };

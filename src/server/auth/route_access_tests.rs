@@ -289,6 +289,7 @@ fn no_route_is_mounted_around_the_access_table() {
 const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/", Access::Anyone),
     ("GET", "/health", Access::Anyone),
+    ("GET", "/openapi.json", Access::Read),
     ("POST", "/track-location", Access::Ingest),
     ("POST", "/track-locations", Access::Ingest),
     ("GET", "/vehicles", Access::Read),

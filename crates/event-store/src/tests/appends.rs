@@ -308,3 +308,43 @@ async fn metadata_is_kept_apart_from_the_payload_as_written_and_may_be_absent() 
     assert!(read[1].metadata.is_none());
     assert!(!read[0].payload.get().contains("causedBy"));
 }
+
+/// Ingest has connections of its own: with every read connection held by slow queries, an
+/// append still gets one at once (on one shared pool it would wait for a slow read to end).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appends_go_through_while_slow_reads_hold_every_read_connection() {
+    let database = TestDatabase::create(2).await;
+    EventStore::new(database.pool.clone())
+        .migrate()
+        .await
+        .unwrap();
+    let pool = |size| {
+        sqlx::postgres::PgPoolOptions::new()
+            .max_connections(size)
+            .acquire_timeout(std::time::Duration::from_secs(1))
+            .connect_with(database.pool.connect_options().as_ref().clone())
+    };
+    let store = EventStore::with_pools(pool(2).await.unwrap(), pool(2).await.unwrap());
+    let slow_reads: Vec<_> = (0..2)
+        .map(|_| {
+            let reads = store.pool().clone();
+            tokio::spawn(async move {
+                sqlx::query("SELECT pg_sleep(3)")
+                    .execute(&reads)
+                    .await
+                    .unwrap();
+            })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(
+        sqlx::query("SELECT 1").execute(store.pool()).await.is_err(),
+        "every read connection is busy"
+    );
+    // On one shared pool, these would fail: no connection within the 1 s acquire timeout.
+    store.append_grouped(vec![event(&["a"])]).await.unwrap();
+    store.append(&[event(&["b"])], None).await.unwrap();
+    for read in slow_reads {
+        read.await.unwrap();
+    }
+}

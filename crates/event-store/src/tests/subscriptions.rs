@@ -110,3 +110,66 @@ async fn notifications_wake_a_subscriber_long_before_its_poll() {
         .await
         .expect("woken by the notification, not by the 60 s poll");
 }
+
+/// Applies events in its transaction; an event tagged `poison` makes its statement fail (a
+/// division by zero: a bug, not an outage).
+#[derive(Default)]
+struct Picky(Mutex<Vec<Uuid>>);
+
+#[async_trait]
+impl Projection for Arc<Picky> {
+    fn name(&self) -> &'static str {
+        "picky"
+    }
+    fn tables(&self) -> &'static [&'static str] {
+        &[]
+    }
+    async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()> {
+        for event in events {
+            if event.tags.iter().any(|t| t == "poison") {
+                sqlx::query("SELECT 1 / 0").execute(&mut *tx).await?;
+            }
+        }
+        self.0
+            .lock()
+            .unwrap()
+            .extend(events.iter().map(|e| e.event_id));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_projection_stops_at_the_event_it_cannot_apply_and_names_it_while_others_go_on() {
+    let db = TestDb::new().await;
+    let events = [
+        event(&["a"]),
+        event(&["b"]),
+        event(&["poison"]),
+        event(&["c"]),
+    ];
+    db.store.append(&events, None).await.unwrap();
+    let picky = Arc::new(Picky::default());
+    let runner = ProjectionRunner::new(db.pool().clone(), Arc::new(picky.clone()));
+    let wakeups = Wakeups::listen(db.pool(), std::time::Duration::from_millis(100));
+
+    let failure = tokio::time::timeout(std::time::Duration::from_secs(10), runner.run(wakeups))
+        .await
+        .expect("the runner stops rather than retrying for ever")
+        .expect_err("the poison event cannot be applied");
+    let named = failure.event.as_ref().map(|e| e.event_id);
+    assert_eq!(named, Some(events[2].event_id), "{failure}");
+    assert!(
+        failure.to_string().contains("division by zero"),
+        "{failure}"
+    );
+    // The events before it are applied (the checkpoint stands just before it).
+    let applied = picky.0.lock().unwrap().clone();
+    assert_eq!(applied, [events[0].event_id, events[1].event_id]);
+
+    let recorder = Arc::new(Recorder::default());
+    ProjectionRunner::new(db.pool().clone(), Arc::new(recorder.clone()))
+        .catch_up()
+        .await
+        .unwrap();
+    assert_eq!(recorder.0.lock().unwrap().len(), 4, "the others go on");
+}
