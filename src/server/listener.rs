@@ -137,6 +137,18 @@ mod tests {
         Some(String::from_utf8_lossy(&received).into_owned())
     }
 
+    /// `GET /` on a connection of its own: the whole answer (5 s at most).
+    async fn get(addr: SocketAddr) -> String {
+        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        client
+            .write_all(b"GET / HTTP/1.1\r\nHost: fleetline\r\nConnection: close\r\n\r\n")
+            .await
+            .unwrap();
+        until_closed(&mut client, Duration::from_secs(5))
+            .await
+            .expect("an answer within 5 s")
+    }
+
     #[tokio::test]
     async fn a_client_that_never_finishes_its_headers_is_cut_off() {
         let (addr, _shutdown) = serving(Router::new().fallback(|| async { "ok" })).await;
@@ -147,14 +159,7 @@ mod tests {
         let answer = until_closed(&mut slow, Duration::from_secs(5)).await;
         assert!(answer.is_some(), "the connection is still open");
         // The server still serves everyone else.
-        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
-        client
-            .write_all(b"GET / HTTP/1.1\r\nHost: fleetline\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let answer = until_closed(&mut client, Duration::from_secs(5))
-            .await
-            .unwrap();
+        let answer = get(addr).await;
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     }
 
@@ -165,14 +170,7 @@ mod tests {
             "late"
         };
         let (addr, _shutdown) = serving(Router::new().fallback(slow)).await;
-        let mut client = tokio::net::TcpStream::connect(addr).await.unwrap();
-        client
-            .write_all(b"GET / HTTP/1.1\r\nHost: fleetline\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let answer = until_closed(&mut client, Duration::from_secs(5))
-            .await
-            .unwrap();
+        let answer = get(addr).await;
         assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
     }
 }

@@ -10,9 +10,8 @@ use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
-use crate::fleet::access::{CausedBy, Role};
 use crate::fleet::live_updates::LiveUpdate;
-use crate::test_support::{serving_state, with_token};
+use crate::test_support::{admin_token_on, serving_state, with_token};
 use event_store::testing::PrivateCluster;
 
 /// The bound the issue sets is about 2 s; the test allows for a busy machine, and still fails
@@ -25,18 +24,7 @@ async fn while_postgresql_is_down_requests_answer_503_at_once_and_the_app_recove
     let store = crate::server::open_store(&cluster.url("fleetline"), 8)
         .await
         .unwrap();
-    let token = crate::fleet::issue_token::issue(
-        &store,
-        "outage test",
-        Role::Admin,
-        None,
-        &[],
-        chrono::Utc::now(),
-        &CausedBy::cli(),
-    )
-    .await
-    .unwrap()
-    .token;
+    let token = admin_token_on(&store).await;
     let state = serving_state(&store).await;
     let mut live = state.live.subscribe();
     let api = with_token(crate::server::router(state.clone()), &token);

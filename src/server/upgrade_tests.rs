@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::test_support::{call_api, serving_state, with_token};
+use crate::test_support::{admin_token_on, call_api, serving_state, with_token};
 use event_store::testing::TestDatabase;
 
 /// A fix of the first release: latitude, and minutes after 08:00 UTC on 27 November 2026 (`None`:
@@ -47,18 +47,7 @@ async fn a_database_of_the_first_release_is_migrated_without_losing_an_event() {
     let store = crate::server::open_store(&database.url(), 4)
         .await
         .expect("this version opens the first release's database");
-    let token = crate::fleet::issue_token::issue(
-        &store,
-        "upgrade test",
-        crate::fleet::access::Role::Admin,
-        None,
-        &[],
-        chrono::Utc::now(),
-        &crate::fleet::access::CausedBy::cli(),
-    )
-    .await
-    .unwrap()
-    .token;
+    let token = admin_token_on(&store).await;
     let api = with_token(crate::server::router(serving_state(&store).await), &token);
 
     let (status, vehicles) = call_api(api.clone(), "GET", "/vehicles", "").await;

@@ -307,6 +307,22 @@ impl TestDb {
     }
 }
 
+/// A new admin API token on `store` (a database other than a [`TestDb`]'s: a private cluster's).
+pub async fn admin_token_on(store: &EventStore) -> String {
+    crate::fleet::issue_token::issue(
+        store,
+        "test",
+        Role::Admin,
+        None,
+        &[],
+        Utc::now(),
+        &crate::fleet::access::CausedBy::cli(),
+    )
+    .await
+    .unwrap()
+    .token
+}
+
 /// `app` as a client that sends `token` with every request (unless the request has its own).
 pub fn with_token(app: Router, token: &str) -> Router {
     app.layer(SetRequestHeaderLayer::if_not_present(
