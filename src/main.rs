@@ -7,7 +7,10 @@ async fn main() -> anyhow::Result<()> {
         config::{Cli, Command, GroupCommand, TokenCommand, UserCommand},
     };
 
+    // The log goes to stderr: stdout carries what a command answers (`token create` prints the
+    // token alone, for scripts to capture).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
