@@ -4,7 +4,10 @@ use serde_json::value::RawValue;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use super::{append::push_matches, EventStore, Query};
+use super::{
+    append::{push_matches, ONE_SHOT_PLAN},
+    EventStore, Query,
+};
 
 /// A place in the commit order of the log: (transaction id, position). Reading "after a cursor"
 /// never skips an event, however late its transaction commits.
@@ -60,7 +63,11 @@ impl EventStore {
         push_matches(&mut sql, query);
         sql.push(" AND position > ").push_bind(after);
         sql.push(" ORDER BY position LIMIT ").push_bind(limit);
-        sql.build_query_as().fetch_all(&self.pool).await
+        // Planned for its own values each time (an unnamed statement): see `ONE_SHOT_PLAN`.
+        sql.build_query_as()
+            .persistent(ONE_SHOT_PLAN)
+            .fetch_all(&self.pool)
+            .await
     }
 
     /// Events by their ids, whatever their type: one round trip, one index probe each.
