@@ -155,19 +155,27 @@ setup_npm() {
 	printf '%s\n' "$sum" >"$stamp"
 }
 
-# Leaflet is served by the app itself at /vendor/leaflet/ (public/ is the site's assets folder).
-setup_leaflet() {
-	local from="$FLEETLINE_ROOT/node_modules/leaflet/dist" to="$FLEETLINE_ROOT/public/vendor/leaflet"
-	[ -f "$from/leaflet.js" ] || die "$from/leaflet.js is missing: npm ci in $FLEETLINE_ROOT"
-	if cmp -s "$from/leaflet.js" "$to/leaflet.js" && cmp -s "$from/leaflet.css" "$to/leaflet.css" &&
-		diff -rq "$from/images" "$to/images" >/dev/null 2>&1; then
-		say "Leaflet assets in public/vendor/leaflet: present"
+# Browser libraries from npm, served by the app itself (public/ is the site's assets folder):
+# Leaflet at /vendor/leaflet/, Swagger UI (the API page, /api-docs) at /vendor/swagger-ui/.
+# setup_vendor NAME FROM FILE...: copies FILEs of node_modules/FROM into public/vendor/NAME.
+setup_vendor() {
+	local name="$1" from="$FLEETLINE_ROOT/node_modules/$2" to="$FLEETLINE_ROOT/public/vendor/$1"
+	shift 2
+	[ -e "$from/$1" ] || die "$from/$1 is missing: npm ci in $FLEETLINE_ROOT"
+	local file same=1
+	for file in "$@"; do
+		diff -rq "$from/$file" "$to/$file" >/dev/null 2>&1 || same=0
+	done
+	if [ "$same" -eq 1 ]; then
+		say "$name assets in public/vendor/$name: present"
 		return
 	fi
-	say "copying Leaflet from node_modules/leaflet/dist into public/vendor/leaflet"
+	say "copying $name from node_modules/$2 into public/vendor/$name"
 	rm -rf "$to"
 	mkdir -p "$to"
-	cp -R "$from/leaflet.js" "$from/leaflet.css" "$from/images" "$to/"
+	for file in "$@"; do
+		cp -R "$from/$file" "$to/"
+	done
 }
 
 setup_chromium() {
@@ -199,7 +207,8 @@ setup_tools() {
 	[ -x "$FLEETLINE_ROOT/node_modules/.bin/wasm-opt" ] || die "node_modules/.bin/wasm-opt is missing (npm package binaryen)"
 	# The browser comes from Debian (/usr/bin/chromium): no Playwright browser download.
 	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 setup_npm "$FLEETLINE_ROOT/end2end" "end2end/"
-	setup_leaflet
+	setup_vendor leaflet leaflet/dist leaflet.js leaflet.css images
+	setup_vendor swagger-ui swagger-ui-dist swagger-ui-bundle.js swagger-ui.css
 	[ "$for_tests" -eq 0 ] || setup_chromium
 }
 

@@ -11,6 +11,8 @@
 #   6. end-to-end: the built server on a free port with a fresh database fleetline_e2e_<random>,
 #      then `npx playwright test` in end2end/ against it; the server is stopped and the database
 #      dropped afterwards, whatever happens
+#   7. on the same server after the browser tests: the API against its OpenAPI description
+#      (Schemathesis, scripts/conformance.sh)
 #
 # Stages 1-4 all run even when one fails, so one run shows every problem; the build and the
 # end-to-end tests run only when the earlier stages passed. Exit status: 0 only when all passed.
@@ -25,6 +27,8 @@ set -euo pipefail
 
 # shellcheck source=scripts/setup.sh
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+# shellcheck source=scripts/conformance.sh
+source "$(dirname "${BASH_SOURCE[0]}")/conformance.sh"
 cd "$FLEETLINE_ROOT"
 
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@$FLEETLINE_PG_HOST:$FLEETLINE_PG_PORT/postgres}"
@@ -282,6 +286,8 @@ run_e2e() {
 		note "report: end2end/artifacts/report/index.html, failure screenshots: end2end/artifacts/test-results/"
 	fi
 	record "$name" "$status" "$((SECONDS - start))" "$(summary_playwright "$LOG_DIR/end-to-end.log" "$status")"
+	run_stage "API conformance (schemathesis)" summary_last_line \
+		run_schemathesis "$base_url" "$E2E_TOKEN" || status=1
 	stop_e2e
 	return "$status"
 }
@@ -297,6 +303,7 @@ main() {
 		setup_tools
 	else
 		setup_tools --test
+		setup_schemathesis
 	fi
 	ensure_postgres "$TEST_DATABASE_URL"
 

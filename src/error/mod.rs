@@ -39,6 +39,7 @@ pub const RETRY_UNAVAILABLE_SECONDS: u32 = 2;
 /// Stable, machine-readable error codes: clients switch on them, so each is serialised exactly as
 /// the first release wrote it (`plate_already_registered`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A field has the wrong type or form.
@@ -199,6 +200,7 @@ impl Cause {
 
 /// One refused item of a batch, by its index in the request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ItemError {
     pub index: usize,
     pub code: ErrorCode,

@@ -9,18 +9,37 @@ use crate::error::AppError;
 use crate::fleet::fix::Fix;
 use crate::fleet::vehicle_ref::VehicleRef;
 
+/// A GPS fix of one vehicle, named by exactly one of `vehicleLicensePlate` and
+/// `vehicleRegisteredId`.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "ssr", schema(as = Fix))]
 #[serde(rename_all = "camelCase")]
 pub struct FixBody {
+    /// The vehicle's plate (normalised as at registration).
     #[serde(default)]
     vehicle_license_plate: Option<String>,
+    /// The vehicle's id.
     #[serde(default)]
     vehicle_registered_id: Option<Uuid>,
+    /// Degrees, -90 to 90.
+    #[cfg_attr(feature = "ssr", schema(minimum = -90, maximum = 90))]
     latitude: f64,
+    /// Degrees, -180 to 180.
+    #[cfg_attr(feature = "ssr", schema(minimum = -180, maximum = 180))]
     longitude: f64,
+    /// The device's fix time; default now; at most 2 minutes ahead of the server's clock
+    /// (`--max-fix-ahead-seconds`).
     #[serde(default)]
     tracked_at: Option<DateTime<Utc>>,
+    /// Chosen by the client (UUID v7): a retry is stored once.
     #[serde(default)]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-7[0-9a-fA-F]{3}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+        )
+    )]
     location_tracked_id: Option<Uuid>,
 }
 

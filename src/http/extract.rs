@@ -7,6 +7,10 @@ use axum::{
 };
 use chrono::{DateTime, Utc};
 use serde::{de, de::DeserializeOwned, Deserialize, Deserializer};
+use utoipa::openapi::{
+    path::{Parameter, ParameterBuilder, ParameterIn},
+    KnownFormat, ObjectBuilder, Required, SchemaFormat, Type,
+};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -37,6 +41,37 @@ impl<S: Send + Sync> FromRequestParts<S> for GroupId {
             .await
             .map(GroupId)
     }
+}
+
+/// Describes `{vehicle_id}` in a route's OpenAPI description: `params(VehicleId)`.
+impl utoipa::IntoParams for VehicleId {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![path_parameter(
+            "vehicle_id",
+            "The vehicle's `vehicleRegisteredId` (a UUID)",
+        )]
+    }
+}
+
+/// Describes `{group_id}`: `params(GroupId)`.
+impl utoipa::IntoParams for GroupId {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        vec![path_parameter("group_id", "The group's `groupId` (a UUID)")]
+    }
+}
+
+fn path_parameter(name: &str, description: &str) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid))),
+        ))
+        .build()
 }
 
 /// The one id in a route's path.

@@ -2,6 +2,7 @@
 //! JSON error response. The handlers and their routes live with their use case in
 //! `fleet/*/http.rs`.
 
+pub mod api_page;
 pub mod extract;
 pub mod json_body;
 pub mod openapi;
@@ -16,7 +17,7 @@ use axum::{
     extract::DefaultBodyLimit,
     http::{header::RETRY_AFTER, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
-    Json, Router,
+    Extension, Json, Router,
 };
 use serde_json::json;
 
@@ -50,12 +51,16 @@ pub fn routes() -> Routes {
         .merge(place_in_group::http::routes())
         .merge(health::routes())
         .merge(openapi::routes())
+        .merge(api_page::routes())
 }
 
-/// The API's routes as a router, with the body limit.
+/// The API's routes as a router, with the body limit and their description.
 pub fn router() -> Router<AppState> {
-    routes()
+    let routes = routes();
+    let description = openapi::Description(openapi::render(&routes).into());
+    routes
         .into_router()
+        .layer(Extension(description))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 

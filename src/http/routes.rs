@@ -5,12 +5,16 @@
 
 use axum::{
     extract::Request,
-    handler::Handler,
     http::Method,
     middleware::{self, Next},
     response::{IntoResponse, Response},
-    routing::{self, MethodRouter},
     Router,
+};
+
+use utoipa::openapi::{
+    path::{Operation, Paths},
+    security::SecurityRequirement,
+    Ref, RefOr, Schema,
 };
 
 use crate::fleet::access::Access;
@@ -21,14 +25,21 @@ use crate::server::state::AppState;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MountedRoute {
     pub method: Method,
-    pub path: &'static str,
+    pub path: String,
     pub access: Access,
 }
+
+/// A handler with its description: `utoipa_axum::routes!(handler)` of a handler annotated with
+/// `#[utoipa::path]`. The path and method mounted are the ones its description states, so the
+/// description and the router cannot disagree.
+pub type Documented = utoipa_axum::router::UtoipaMethodRouter<AppState>;
 
 #[derive(Default)]
 pub struct Routes {
     router: Router<AppState>,
     table: Vec<MountedRoute>,
+    paths: Paths,
+    schemas: Vec<(String, RefOr<Schema>)>,
 }
 
 impl Routes {
@@ -36,44 +47,40 @@ impl Routes {
         Self::default()
     }
 
-    pub fn get<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(Method::GET, path, access, routing::get(handler))
-    }
-
-    pub fn post<H, T>(self, path: &'static str, access: Access, handler: H) -> Self
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        self.add(Method::POST, path, access, routing::post(handler))
-    }
-
-    fn add(
-        mut self,
-        method: Method,
-        path: &'static str,
-        access: Access,
-        route: MethodRouter<AppState>,
-    ) -> Self {
+    /// Mounts a described handler behind `access`; its description says what `access` asks of
+    /// a caller (`x-access`, the credential, 401 and 403).
+    pub fn add(mut self, access: Access, (schemas, paths, route): Documented) -> Self {
         let route = route.route_layer(middleware::from_fn(move |request: Request, next: Next| {
             allow_only(access, request, next)
         }));
-        self.router = self.router.route(path, route);
-        self.table.push(MountedRoute {
-            method,
-            path,
-            access,
-        });
+        let mut described = Paths::new();
+        for (path, mut item) in paths.paths {
+            self.router = self.router.route(&path, route.clone());
+            for (method, operation) in
+                [(Method::GET, &mut item.get), (Method::POST, &mut item.post)]
+            {
+                if let Some(operation) = operation {
+                    operation.operation_id = Some(operation_id(&method, &path));
+                    describe_access(operation, access);
+                    self.table.push(MountedRoute {
+                        method,
+                        path: path.clone(),
+                        access,
+                    });
+                }
+            }
+            described.paths.insert(path, item);
+        }
+        self.paths.merge(described);
+        self.schemas.extend(schemas);
         self
     }
 
     pub fn merge(mut self, other: Routes) -> Self {
         self.router = self.router.merge(other.router);
         self.table.extend(other.table);
+        self.paths.merge(other.paths);
+        self.schemas.extend(other.schemas);
         self
     }
 
@@ -81,8 +88,81 @@ impl Routes {
         &self.table
     }
 
+    /// The described paths, and the schemas their bodies refer to.
+    pub fn description(&self) -> (&Paths, &[(String, RefOr<Schema>)]) {
+        (&self.paths, &self.schemas)
+    }
+
     pub fn into_router(self) -> Router<AppState> {
         self.router
+    }
+}
+
+/// A name for the operation that is unique and says what it is (`getVehiclesByVehicleIdEvents`),
+/// for client generators and the API page's links; the handlers' own names repeat (`handle`).
+fn operation_id(method: &Method, path: &str) -> String {
+    let mut id = method.as_str().to_lowercase();
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        let words = match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+            Some(parameter) => {
+                id.push_str("By");
+                parameter
+            }
+            None => segment,
+        };
+        for word in words.split(['-', '_', '.']) {
+            let mut chars = word.chars();
+            if let Some(first) = chars.next() {
+                id.extend(first.to_uppercase());
+                id.push_str(chars.as_str());
+            }
+        }
+    }
+    if path == "/" {
+        id.push_str("Root");
+    }
+    id
+}
+
+/// The name `x-access` gives an access in the description.
+pub fn access_name(access: Access) -> &'static str {
+    match access {
+        Access::Anyone => "anyone",
+        Access::Ingest => "ingest",
+        Access::Read => "read",
+        Access::Manage => "manage",
+        Access::Administer => "admin",
+    }
+}
+
+/// What an access asks of a caller, in the operation's description: a route open to anyone
+/// takes a token but needs none; any other needs one (the document's default) and may answer
+/// 401 or 403, and 503 when the database that holds the credentials does not answer.
+fn describe_access(operation: &mut Operation, access: Access) {
+    operation
+        .extensions
+        .get_or_insert_with(Default::default)
+        .merge(
+            [("x-access", serde_json::json!(access_name(access)))]
+                .into_iter()
+                .collect(),
+        );
+    if access == Access::Anyone {
+        operation.security = Some(vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+        ]);
+        return;
+    }
+    let responses = &mut operation.responses.responses;
+    for (status, name) in [
+        ("401", "Unauthenticated"),
+        ("403", "Forbidden"),
+        ("503", "DatabaseUnavailable"),
+    ] {
+        responses
+            .entry(status.to_string())
+            .or_insert_with(|| Ref::from_response_name(name).into());
     }
 }
 

@@ -15,15 +15,17 @@ use crate::server::supervisor::Components;
 use event_store::{EventStore, ProjectionRunner};
 
 pub fn routes() -> Routes {
-    Routes::new().get("/health", Access::Anyone, handle)
+    Routes::new().add(Access::Anyone, utoipa_axum::routes!(handle))
 }
 
 /// A projection's lag is counted up to this: enough to tell "catching up" from "stuck", and one
 /// index range scan of at most this many entries (a few milliseconds) per check.
 const LAG_COUNTED_UP_TO: i64 = 100_000;
 
-/// `GET /health`: 200 when the database answers and every background component runs, else 503
-/// with `Retry-After`. A few index probes, no count of the log: a load balancer may ask often.
+/// Whether the service, its database and its background components run
+///
+/// 200 when the database answers and every background component runs, else 503 with
+/// `Retry-After`. A few index probes, no count of the log: a load balancer may ask often.
 ///
 /// Without a credential it says only that (`{"status":"ok"}`). With one (an operator's token)
 /// it shows each component — the projections with their lag, the fleet index (loading or
@@ -31,6 +33,11 @@ const LAG_COUNTED_UP_TO: i64 = 100_000;
 /// cluster's oldest open transaction has been holding the log's readers back; and
 /// `unknownDeviceFixes`, GPS fixes refused since this instance started because no vehicle has
 /// their device (counted in memory, per instance).
+#[utoipa::path(get, path = "/health", responses(
+    (status = 200, description = "Up: `{\"status\":\"ok\"}`, with a credential the whole report", content_type = "application/json", body = Object),
+    (status = 503, description = "The database does not answer, or a component has failed", content_type = "application/json", body = Object,
+        headers(("Retry-After" = u32, description = "Seconds to wait before asking again"))),
+))]
 async fn handle(
     State(store): State<EventStore>,
     State(osmand): State<OsmandStats>,

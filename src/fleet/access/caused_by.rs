@@ -7,6 +7,7 @@ use super::{Actor, Principal};
 
 /// The way a change came in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Via {
     /// The web app (a signed-in person).
@@ -20,6 +21,7 @@ pub enum Via {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct CausedBy {
     /// `None` for devices, the command line and the first-run page.

@@ -73,6 +73,7 @@ impl std::fmt::Display for Role {
 
 /// Who a request acts as.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Actor {
     /// A person signed in to the web app.

@@ -8,18 +8,26 @@ use crate::error::AppError;
 use crate::fleet::access::{Access, Scope};
 use crate::fleet::fleet_index::FleetIndex;
 use crate::http::extract::{Moment, QueryParams};
+use crate::http::openapi::Refused;
 use crate::http::routes::Routes;
 
 pub fn routes() -> Routes {
-    Routes::new().get("/fleet", Access::Read, handle)
+    Routes::new().add(Access::Read, utoipa_axum::routes!(handle))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct FleetParams {
+    /// RFC 3339; default now.
+    #[param(value_type = Option<String>, format = DateTime)]
     at: Option<Moment>,
 }
 
-/// `GET /fleet?at=<RFC 3339>` (now when absent) → `[FleetPosition]`
+/// The fleet at a moment: every vehicle registered or tracked by then, at its latest fix at or before it
+#[utoipa::path(get, path = "/fleet", params(FleetParams), responses(
+    (status = 200, description = "The fleet", body = Vec<FleetPosition>),
+    (status = 400, response = Refused),
+))]
 async fn handle(
     State(store): State<EventStore>,
     State(index): State<FleetIndex>,

@@ -24,6 +24,7 @@ pub use handle::FleetIndex;
 
 /// A vehicle in the fleet at some moment: where it was then.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 #[serde(rename_all = "camelCase")]
 pub struct FleetPosition {

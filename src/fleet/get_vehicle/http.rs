@@ -8,15 +8,20 @@ use crate::error::AppError;
 use crate::fleet::access::{Access, Scope};
 use crate::fleet::vehicle::Vehicle;
 use crate::http::extract::VehicleId;
+use crate::http::openapi::Refused;
 use crate::http::routes::Routes;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .get("/vehicles/by-plate/{plate}", Access::Read, by_plate)
-        .get("/vehicles/{vehicle_id}", Access::Read, by_id)
+        .add(Access::Read, utoipa_axum::routes!(by_plate))
+        .add(Access::Read, utoipa_axum::routes!(by_id))
 }
 
-/// `GET /vehicles/{id}` → `Vehicle`
+/// One vehicle
+#[utoipa::path(get, path = "/vehicles/{vehicle_id}", params(VehicleId), responses(
+    (status = 200, description = "The vehicle", body = Vehicle),
+    (status = 400, response = Refused), (status = 404, response = Refused),
+))]
 async fn by_id(
     State(store): State<EventStore>,
     scope: Scope,
@@ -25,7 +30,13 @@ async fn by_id(
     Vehicle::load(store.pool(), id, &scope).await.map(Json)
 }
 
-/// `GET /vehicles/by-plate/{plate}` → `Vehicle`
+/// One vehicle by plate (normalised first: ` ab-123 ` finds `AB-123`)
+#[utoipa::path(get, path = "/vehicles/by-plate/{plate}",
+    params(("plate" = String, Path, description = "The licence plate")),
+    responses(
+        (status = 200, description = "The vehicle", body = Vehicle),
+        (status = 404, response = Refused), (status = 422, response = Refused),
+    ))]
 async fn by_plate(
     State(store): State<EventStore>,
     scope: Scope,

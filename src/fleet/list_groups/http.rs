@@ -7,10 +7,16 @@ use crate::fleet::access::{Access, Scope};
 use crate::http::routes::Routes;
 
 pub fn routes() -> Routes {
-    Routes::new().get("/groups", Access::Read, handle)
+    Routes::new().add(Access::Read, utoipa_axum::routes!(handle))
 }
 
-/// `GET /groups` → `[{"groupId":…,"name":…,"vehicleCount":…}]`, the groups the caller sees.
+/// The vehicle groups the caller sees
+///
+/// Every group for a caller who sees the whole fleet; only their own groups for a user or
+/// token limited to groups. By name.
+#[utoipa::path(get, path = "/groups", responses(
+    (status = 200, description = "By name", body = Vec<GroupSummary>),
+))]
 async fn handle(
     State(store): State<EventStore>,
     scope: Scope,

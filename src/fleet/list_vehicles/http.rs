@@ -8,10 +8,13 @@ use crate::fleet::vehicle::Vehicle;
 use crate::http::routes::Routes;
 
 pub fn routes() -> Routes {
-    Routes::new().get("/vehicles", Access::Read, handle)
+    Routes::new().add(Access::Read, utoipa_axum::routes!(handle))
 }
 
-/// `GET /vehicles` → `[Vehicle]`
+/// Every vehicle the caller sees, by plate
+#[utoipa::path(get, path = "/vehicles", responses(
+    (status = 200, description = "The vehicles", body = Vec<Vehicle>),
+))]
 async fn handle(
     State(store): State<EventStore>,
     scope: Scope,

@@ -19,7 +19,7 @@ use crate::fleet::vehicle::Vehicle;
 use crate::http::routes::Routes;
 
 pub fn routes() -> Routes {
-    Routes::new().get("/live", Access::Read, handle)
+    Routes::new().add(Access::Read, utoipa_axum::routes!(handle))
 }
 
 /// How long one stream lasts. Access is checked when a stream opens, so a stream ends after this
@@ -33,11 +33,22 @@ const STREAM_LIFETIME: std::time::Duration = std::time::Duration::from_secs(10 *
 /// fleet, which is one query instead.
 const MOST_REPLAYED: i64 = 10_000;
 
-/// `GET /live`: server-sent events, one JSON [`super::LiveUpdate`] each, of the vehicles the
-/// caller sees, each with its place in the log as its id. A browser reconnecting with
-/// `Last-Event-ID` (or `?lastEventId=`) first gets what it missed. A browser too slow to keep up, too far behind, or
-/// whose vehicles changed groups gets a `resync` event and reloads the fleet. Streams end when
-/// the server shuts down. Beyond `--max-live-streams` open at once: 503 `too_many_live_streams`.
+/// Server-sent events: one JSON update per registration or fix of the vehicles the caller sees
+///
+/// Each event is a `LiveUpdate` with its place in the log as its id. A client reconnecting with
+/// `Last-Event-ID` (or `?lastEventId=`) first gets what it missed (up to 10,000 updates). A
+/// client too slow to keep up, too far behind, or whose vehicles changed groups gets a `resync`
+/// event and reloads the fleet. A stream ends after 10 minutes (the client reconnects through
+/// the access checks again) and when the server shuts down. Beyond `--max-live-streams` open at
+/// once: 503 `too_many_live_streams`.
+#[utoipa::path(get, path = "/live",
+    params(
+        ("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received: resume after it", pattern = r"^[0-9]+\.[0-9]+$"),
+        ("lastEventId" = Option<String>, Query, description = "The same, for a client that opens a new stream", pattern = r"^[0-9]+\.[0-9]+$"),
+    ),
+    responses(
+        (status = 200, description = "An event stream of `LiveUpdate`s (`text/event-stream`)", content_type = "text/event-stream", body = String),
+    ))]
 async fn handle(
     State(feed): State<LiveFeed>,
     State(store): State<EventStore>,

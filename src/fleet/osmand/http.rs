@@ -12,6 +12,7 @@ use std::time::Instant;
 use tower_http::trace::TraceLayer;
 
 use super::{parse, record, OsmandError, OsmandStats, BODY_LIMIT};
+use crate::error::RETRY_UNAVAILABLE_SECONDS;
 use crate::fleet::access::Access;
 use crate::http::routes::Routes;
 use crate::server::state::AppState;
@@ -19,11 +20,32 @@ use event_store::EventStore;
 
 /// On the main port, only `POST /`: `GET /` is the web app's page.
 pub fn routes() -> Routes {
-    Routes::new().post("/", Access::Anyone, handle)
+    Routes::new().add(Access::Anyone, utoipa_axum::routes!(handle))
 }
 
-/// The protocol's endpoint: any method. `200` with an empty body when stored; a plain-text reason
-/// otherwise. Mounted at `POST /` of the main port and at every path of the dedicated one.
+/// The OsmAnd protocol (Traccar Client and other trackers)
+///
+/// A query string, a url-encoded body or Traccar Client's JSON; docs/gps-devices.md has every
+/// parameter. `200` with an empty body when stored, and for a device no vehicle has (so ids
+/// cannot be probed); a plain-text reason otherwise. Mounted at `POST /` of the main port and
+/// at every path, any method, of the dedicated one.
+#[utoipa::path(post, path = "/",
+    params(
+        ("id" = Option<String>, Query, description = "The device identifier (or `deviceid`); required in the query or the body"),
+        ("lat" = Option<f64>, Query, description = "Latitude in degrees, -90 to 90"),
+        ("lon" = Option<f64>, Query, description = "Longitude in degrees, -180 to 180"),
+        ("timestamp" = Option<String>, Query, description = "Seconds or milliseconds since 1970, or ISO 8601 with a zone; default now"),
+    ),
+    request_body(description = "The same parameters url-encoded, or Traccar Client's JSON (`device_id`, `location`)", content(
+        (String = "application/x-www-form-urlencoded"),
+        (Object = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Stored (or a device no vehicle has); empty body"),
+        (status = 400, description = "A plain-text reason", content_type = "text/plain", body = String),
+        (status = 413, description = "The body is larger than the limit", content_type = "text/plain", body = String),
+        (status = 503, description = "The database does not answer; nothing was stored", content_type = "text/plain", body = String),
+    ))]
 async fn handle(
     State(store): State<EventStore>,
     State(stats): State<OsmandStats>,
@@ -84,17 +106,28 @@ async fn handle(
                 return StatusCode::OK.into_response();
             }
             // Logged once, here, where the failure becomes the device's answer.
-            if let OsmandError::Internal { cause } = &error {
-                tracing::error!(cause, "GPS fixes not stored");
+            match &error {
+                OsmandError::Internal { cause } => tracing::error!(cause, "GPS fixes not stored"),
+                OsmandError::Unavailable { cause } => {
+                    tracing::warn!(cause, "GPS fixes not stored: the database does not answer")
+                }
+                _ => {}
             }
             let status =
                 StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (
+            let mut response = (
                 status,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
                 error.to_string(),
             )
-                .into_response()
+                .into_response();
+            if status == StatusCode::SERVICE_UNAVAILABLE {
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    header::HeaderValue::from(RETRY_UNAVAILABLE_SECONDS),
+                );
+            }
+            response
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The use case: a device's fixes stored as its vehicle's.
 
+use crate::error::{AppError, ErrorKind};
 use crate::fleet::access::CausedBy;
 use chrono::{DateTime, Utc};
 use event_store::EventStore;
@@ -31,6 +32,19 @@ pub fn fix_id(device_id: &str, at: DateTime<Utc>, latitude: f64, longitude: f64)
     uuid::Builder::from_unix_timestamp_millis(millis, &bits).into_uuid()
 }
 
+/// A failure to read or store: 503 when the database does not answer, else 500.
+fn failed(error: AppError) -> OsmandError {
+    let cause = error
+        .cause
+        .as_ref()
+        .map_or(error.message.clone(), |cause| cause.text().to_string());
+    if error.kind == ErrorKind::Unavailable {
+        OsmandError::Unavailable { cause }
+    } else {
+        OsmandError::Internal { cause }
+    }
+}
+
 /// Stores a device's fixes as the fixes of the vehicle it is assigned to, all or none. Answers
 /// how many were new (a retry stores none).
 pub async fn record(
@@ -40,11 +54,7 @@ pub async fn record(
 ) -> Result<usize, OsmandError> {
     let vehicle_id = device_vehicle(store, &report.device_id)
         .await
-        .map_err(|error| OsmandError::Internal {
-            cause: error
-                .cause
-                .map_or(error.message, |cause| cause.text().to_string()),
-        })?
+        .map_err(failed)?
         .ok_or_else(|| OsmandError::UnknownDevice {
             form: report.form,
             device_id: report.device_id.clone(),
@@ -88,8 +98,6 @@ pub async fn record(
     let appended = store
         .append(&events, None)
         .await
-        .map_err(|error| OsmandError::Internal {
-            cause: format!("append: {error}"),
-        })?;
+        .map_err(|error| failed(error.into()))?;
     Ok(appended.positions.iter().flatten().count())
 }

@@ -50,6 +50,12 @@ pub enum OsmandError {
         device_id: String,
         fixes: usize,
     },
+    /// 503 with `Retry-After`: the database does not answer; nothing was stored, the device
+    /// will retry.
+    Unavailable {
+        /// What failed underneath, for the server's log only.
+        cause: String,
+    },
     /// 500: nothing was stored, the device will retry.
     Internal {
         /// What failed underneath, for the server's log only.
@@ -62,6 +68,7 @@ impl OsmandError {
         match self {
             OsmandError::BadRequest(_) => 400,
             OsmandError::UnknownDevice { .. } => 200,
+            OsmandError::Unavailable { .. } => 503,
             OsmandError::Internal { .. } => 500,
         }
     }
@@ -74,6 +81,9 @@ impl fmt::Display for OsmandError {
             OsmandError::UnknownDevice { device_id, .. } => write!(
                 f,
                 "unknown device {device_id:?}: assign it to a vehicle first (deviceId at registration, or POST /vehicles/{{id}}/device)"
+            ),
+            OsmandError::Unavailable { .. } => f.write_str(
+                "the database does not answer; nothing was stored, try again in a few seconds",
             ),
             OsmandError::Internal { .. } => f.write_str("the server failed; nothing was stored, try again"),
         }

@@ -8,20 +8,30 @@ use crate::error::AppError;
 use crate::fleet::access::{Access, CausedBy, Scope};
 use crate::http::extract::GroupId;
 use crate::http::json_body::JsonBody;
+use crate::http::openapi::Refused;
 use crate::http::routes::Routes;
 
 pub fn routes() -> Routes {
-    Routes::new().post("/groups/{group_id}/vehicles", Access::Manage, handle)
+    Routes::new().add(Access::Manage, utoipa_axum::routes!(handle))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = PlaceVehicle)]
 struct PlaceBody {
     vehicle_registered_id: Uuid,
 }
 
-/// `POST /groups/{groupId}/vehicles` `{"vehicleRegisteredId":…}` →
-/// `{"vehicleRegisteredId":…,"groupId":…}`: the vehicle leaves the group it was in.
+/// Place a vehicle in the group
+///
+/// `{"vehicleRegisteredId":…}` → `{"vehicleRegisteredId":…,"groupId":…}`. A vehicle is in one
+/// group at a time: it leaves the group it was in. Placing a vehicle where it is stores nothing.
+/// A manager limited to groups places only vehicles they see, into their own groups (404
+/// otherwise).
+#[utoipa::path(post, path = "/groups/{group_id}/vehicles", params(GroupId), request_body = PlaceBody, responses(
+    (status = 200, description = "Placed", body = Placement),
+    (status = 400, response = Refused), (status = 404, response = Refused),
+))]
 async fn handle(
     State(store): State<EventStore>,
     caused_by: CausedBy,

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Registered {
     pub vehicle_registered_id: Uuid,

@@ -19,6 +19,7 @@ use crate::fleet::{
 };
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Tracked {
     pub location_tracked_id: Uuid,

@@ -11,9 +11,9 @@ use crate::error::{AppError, ErrorKind};
 use crate::fleet::fix_body::FixBody;
 use crate::fleet::fleet_index::FleetIndex;
 use crate::json::parse_json;
-use axum::handler::Handler;
 
 use crate::fleet::access::{Access, CausedBy, Scope};
+use crate::http::openapi::Refused;
 use crate::http::routes::Routes;
 use event_store::EventStore;
 
@@ -21,15 +21,26 @@ use event_store::EventStore;
 pub const BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn routes() -> Routes {
-    Routes::new().post(
-        "/track-locations",
-        Access::Ingest,
-        handle.layer(DefaultBodyLimit::max(BODY_LIMIT)),
-    )
+    let (schemas, paths, route) = utoipa_axum::routes!(handle);
+    let route = route.layer(DefaultBodyLimit::max(BODY_LIMIT));
+    Routes::new().add(Access::Ingest, (schemas, paths, route))
 }
 
-/// `POST /track-locations`: a JSON array of `/track-location` bodies, or the same one per line
-/// (`Content-Type: application/x-ndjson`) → `{"stored":n,"alreadyStored":m}`.
+/// Track up to 10,000 fixes at once: all or none
+///
+/// A JSON array of `/track-location` bodies, or the same one per line (`Content-Type:
+/// application/x-ndjson`) → `{"stored":n,"alreadyStored":m}`. Fixes already stored (by their
+/// `locationTrackedId`) count as `alreadyStored`.
+#[utoipa::path(post, path = "/track-locations",
+    request_body(description = "A JSON array of fixes, or one fix object per line (`application/x-ndjson`)", content(
+        (Vec<FixBody> = "application/json"),
+        (String = "application/x-ndjson"),
+    )),
+    responses(
+        (status = 200, description = "Stored", body = TrackedBatch),
+        (status = 400, response = Refused),
+        (status = 413, response = Refused), (status = 422, response = Refused),
+    ))]
 async fn handle(
     State(store): State<EventStore>,
     State(known): State<FleetIndex>,

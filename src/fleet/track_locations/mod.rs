@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub const MAX_FIXES: usize = 10_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TrackedBatch {
     /// Fixes stored by this request.

@@ -6,20 +6,34 @@ use super::{history, EventPage, DEFAULT_PAGE};
 use crate::error::AppError;
 use crate::fleet::access::Access;
 use crate::http::extract::{QueryParams, VehicleId, WholeNumber};
+use crate::http::openapi::Refused;
 use crate::http::routes::Routes;
 use crate::server::auth::Caller;
 
 pub fn routes() -> Routes {
-    Routes::new().get("/vehicles/{vehicle_id}/events", Access::Read, handle)
+    Routes::new().add(Access::Read, utoipa_axum::routes!(handle))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageParams {
+    /// A position in the log: the events after it (default 0, from the first).
+    #[param(value_type = Option<i64>, minimum = 0)]
     after: Option<WholeNumber>,
+    /// How many events, 1 to 1,000 (default 100).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 1000)]
     limit: Option<WholeNumber>,
 }
 
-/// `GET /vehicles/{id}/events?after=<position>&limit=<1..1000>` → `EventPage`
+/// The vehicle's audit trail, oldest first
+///
+/// Each event with who caused it, a page at a time: `nextAfter` is the `after` of the next page.
+/// Who caused it shows only to callers who may manage vehicles.
+#[utoipa::path(get, path = "/vehicles/{vehicle_id}/events", params(VehicleId, PageParams), responses(
+    (status = 200, description = "A page of events", body = EventPage),
+    (status = 400, response = Refused), (status = 404, response = Refused),
+    (status = 422, response = Refused),
+))]
 async fn handle(
     State(store): State<EventStore>,
     Extension(caller): Extension<Caller>,

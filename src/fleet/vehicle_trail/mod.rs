@@ -16,6 +16,7 @@ pub const DEFAULT_POINTS: i64 = 200;
 pub const MAX_POINTS: i64 = 5000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 #[serde(rename_all = "camelCase")]
 pub struct TrailPoint {

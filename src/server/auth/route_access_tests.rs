@@ -290,6 +290,7 @@ const EXPECTED: &[(&str, &str, Access)] = &[
     ("POST", "/", Access::Anyone),
     ("GET", "/health", Access::Anyone),
     ("GET", "/openapi.json", Access::Read),
+    ("GET", "/api-docs", Access::Anyone),
     ("POST", "/track-location", Access::Ingest),
     ("POST", "/track-locations", Access::Ingest),
     ("GET", "/vehicles", Access::Read),
