@@ -77,6 +77,14 @@ async fn while_postgresql_is_down_requests_answer_503_at_once_and_the_app_recove
         assert_eq!(retry_after.as_deref(), Some("2"), "{method} {uri}");
         println!("{method} {uri}: 503 in {took:?}");
     }
+    // A GPS device on its own port (no JSON there: a plain-text reason) is told the same.
+    let devices = crate::fleet::osmand::http::router(state.clone());
+    let sent = crate::test_support::TestDb::response(&devices, "POST", "/?id=d1&lat=50.7&lon=8");
+    let refused = tokio::time::timeout(ANSWER_WITHIN, sent)
+        .await
+        .expect("a device's fix hangs while PostgreSQL is down");
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "2");
 
     cluster.start_server();
     // Back by itself: the first append that gets through, then every reader catches up.
