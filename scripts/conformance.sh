@@ -29,6 +29,9 @@ setup_schemathesis() {
 # run_schemathesis BASE_URL TOKEN: every operation but /live (a stream lasts 10 minutes; the
 # end-to-end tests and live_updates' own tests cover it), with an administrator's token so that
 # every operation is reached past the access checks (which the route × role test covers).
+# Phases: examples, fuzzing (generated from the description, formats honoured) and stateful
+# (chains of calls). Not the coverage phase: its boundary values ignore `format` (it sends an
+# empty string as a `date-time`), which the API rightly refuses as malformed (400).
 run_schemathesis() {
 	local base_url="$1" token="$2" seed=()
 	[ "${SCHEMATHESIS_SEED:-}" = random ] || seed=(--seed "${SCHEMATHESIS_SEED:-20261203}")
@@ -36,8 +39,8 @@ run_schemathesis() {
 		--url "$base_url" \
 		--header "Authorization: Bearer $token" \
 		--exclude-path /live \
-		--checks all \
 		--max-examples "${SCHEMATHESIS_EXAMPLES:-40}" \
+		--phases examples,fuzzing,stateful \
 		--request-timeout 10 \
 		"${seed[@]}" \
 		--no-color

@@ -159,7 +159,7 @@ setup_npm() {
 # Leaflet at /vendor/leaflet/, Swagger UI (the API page, /api-docs) at /vendor/swagger-ui/.
 # setup_vendor NAME FROM FILE...: copies FILEs of node_modules/FROM into public/vendor/NAME.
 setup_vendor() {
-	local name="$1" from="$FLEETLINE_ROOT/node_modules/$2" to="$FLEETLINE_ROOT/public/vendor/$1"
+	local name="$1" module="$2" from="$FLEETLINE_ROOT/node_modules/$2" to="$FLEETLINE_ROOT/public/vendor/$1"
 	shift 2
 	[ -e "$from/$1" ] || die "$from/$1 is missing: npm ci in $FLEETLINE_ROOT"
 	local file same=1
@@ -170,7 +170,7 @@ setup_vendor() {
 		say "$name assets in public/vendor/$name: present"
 		return
 	fi
-	say "copying $name from node_modules/$2 into public/vendor/$name"
+	say "copying $name from node_modules/$module into public/vendor/$name"
 	rm -rf "$to"
 	mkdir -p "$to"
 	for file in "$@"; do

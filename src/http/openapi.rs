@@ -9,7 +9,7 @@ use utoipa::openapi::{
     response::{Response, ResponseBuilder},
     security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme},
     ComponentsBuilder, ContentBuilder, HeaderBuilder, InfoBuilder, ObjectBuilder, OpenApi,
-    OpenApiBuilder, Ref, RefOr, ServerBuilder, Type,
+    OpenApiBuilder, Ref, RefOr, Type,
 };
 use utoipa::{PartialSchema, ToResponse, ToSchema};
 use uuid::Uuid;
@@ -81,9 +81,6 @@ pub fn document(routes: &Routes) -> OpenApi {
                      when one is answered. Prose and rules: docs/api.md.",
                 )),
         )
-        .servers(Some([ServerBuilder::new()
-            .url("http://127.0.0.1:3000")
-            .build()]))
         .paths(paths.clone())
         .components(Some(components))
         .security(Some([SecurityRequirement::new(
@@ -95,9 +92,16 @@ pub fn document(routes: &Routes) -> OpenApi {
 
 /// The description as JSON, as served and as kept in `docs/openapi.json`.
 pub fn render(routes: &Routes) -> String {
-    let mut json = document(routes)
-        .to_pretty_json()
-        .expect("an OpenAPI document serialises");
+    let mut document = serde_json::to_value(document(routes)).expect("a document serialises");
+    // What the derive cannot say: a fix names its vehicle by exactly one of its plate and its id
+    // (the other absent or null), or it is refused (400).
+    document["components"]["schemas"]["Fix"]["oneOf"] = serde_json::json!([
+        { "required": ["vehicleLicensePlate"], "properties": {
+            "vehicleLicensePlate": { "type": "string" }, "vehicleRegisteredId": { "type": "null" } } },
+        { "required": ["vehicleRegisteredId"], "properties": {
+            "vehicleRegisteredId": { "type": "string" }, "vehicleLicensePlate": { "type": "null" } } },
+    ]);
+    let mut json = serde_json::to_string_pretty(&document).expect("JSON serialises");
     json.push('\n');
     json
 }

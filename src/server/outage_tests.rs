@@ -11,12 +11,14 @@ use serde_json::{json, Value};
 use tower::ServiceExt;
 
 use crate::fleet::live_updates::LiveUpdate;
-use crate::test_support::{admin_token_on, serving_state, with_token};
+use crate::test_support::{admin_token_on, eventually, serving_state, with_token};
 use event_store::testing::PrivateCluster;
 
 /// The bound the issue sets is about 2 s; the test allows for a busy machine, and still fails
 /// on a request that waits for PostgreSQL to come back.
 const ANSWER_WITHIN: Duration = Duration::from_secs(5);
+/// How long the readers may take to resume once appends go through again.
+const RESUME_WITHIN: Duration = Duration::from_secs(20);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn while_postgresql_is_down_requests_answer_503_at_once_and_the_app_recovers_by_itself() {
@@ -102,12 +104,12 @@ async fn while_postgresql_is_down_requests_answer_503_at_once_and_the_app_recove
         "appends recovered {:?} after PostgreSQL started",
         recovered.elapsed()
     );
-    eventually("the projections resume", || async {
+    eventually("the projections resume", RESUME_WITHIN, || async {
         let (_, vehicle) = answer(&api, "GET", &format!("/vehicles/{vehicle}"), Value::Null).await;
         vehicle["latitude"] == 51.0
     })
     .await;
-    eventually("the fleet index resumes", || async {
+    eventually("the fleet index resumes", RESUME_WITHIN, || async {
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let (_, fleet) = answer(&api, "GET", &format!("/fleet?at={now}"), Value::Null).await;
         fleet[0]["latitude"] == 51.0
@@ -179,16 +181,4 @@ async fn raw(api: &Router, method: &str, uri: &str, body: &Value) -> (u16, Optio
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     (status, retry_after, body)
-}
-
-async fn eventually<F, Fut>(what: &str, check: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !check().await {
-        assert!(Instant::now() < deadline, "{what}: not within 20 s");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
 
-use crate::test_support::{call_api, serving_state, with_token, TestDb};
+use crate::test_support::{call_api, eventually, serving_state, with_token, TestDb};
 use event_store::testing::{run, PrivateCluster};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,12 +54,17 @@ async fn a_dump_restored_into_a_new_cluster_reads_projects_and_shows_old_and_new
     assert_eq!(call(&api, "POST", "/track-location", fix).await.0, 200);
 
     // The list is a projection; the fleet at now is the in-memory index: both show both.
-    eventually(|| async {
-        let (_, vehicles) = call(&api, "GET", "/vehicles", Value::Null).await;
-        located_plates(&vehicles) == ["NEW-1", "OLD-1"]
-    })
+    let within = Duration::from_secs(10);
+    eventually(
+        "new events after a restore are projected",
+        within,
+        || async {
+            let (_, vehicles) = call(&api, "GET", "/vehicles", Value::Null).await;
+            located_plates(&vehicles) == ["NEW-1", "OLD-1"]
+        },
+    )
     .await;
-    eventually(|| async {
+    eventually("new events after a restore are indexed", within, || async {
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let (_, fleet) = call(&api, "GET", &format!("/fleet?at={now}"), Value::Null).await;
         located_plates(&fleet) == ["NEW-1", "OLD-1"]
@@ -121,20 +126,4 @@ fn located_plates(vehicles: &Value) -> Vec<String> {
         .collect();
     plates.sort();
     plates
-}
-
-/// Waits up to 10 s for `check` to hold.
-async fn eventually<F, Fut>(check: F)
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !check().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "not within 10 s: new events after a restore are not read"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }

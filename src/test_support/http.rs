@@ -75,3 +75,20 @@ pub async fn call_api(api: Router, method: &str, uri: &str, body: impl Into<Body
     };
     (status, json)
 }
+
+/// Waits up to `within` for `check` to hold (a projection catching up, a service recovering),
+/// asking every 100 ms; fails naming `what` otherwise.
+pub async fn eventually<F, Fut>(what: &str, within: std::time::Duration, check: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: not within {within:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

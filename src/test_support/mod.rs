@@ -15,7 +15,7 @@ use tower_http::set_header::SetRequestHeaderLayer;
 
 mod http;
 
-pub use http::{call_api, send, session_cookie, sign_in};
+pub use http::{call_api, eventually, send, session_cookie, sign_in};
 
 use crate::app::MapSettings;
 use crate::fleet::access::Role;

@@ -211,7 +211,7 @@ impl ProjectionRunner {
     async fn failing_event(&self, batch_error: sqlx::Error) -> Option<ProjectionFailure> {
         let one_by_one = self.clone().with_batch_size(1);
         for _ in 0..self.batch_size {
-            let before = checkpoint(&self.pool, self.name()).await.ok();
+            let before = checkpoint(&self.pool, self.name()).await.ok().flatten();
             match one_by_one.advance().await {
                 Ok((Step::Applied(1), _)) => continue,
                 Ok(_) => break,
@@ -266,11 +266,11 @@ impl ProjectionRunner {
         self.lag_up_to(i64::MAX).await
     }
 
-    /// Events not yet applied, counted up to `cap`: a health check's cheap look.
+    /// Events not yet applied, counted up to `cap`: a health check's cheap look, which writes
+    /// nothing (a projection that never ran counts from the start of the log).
     pub async fn lag_up_to(&self, cap: i64) -> sqlx::Result<i64> {
-        self.ensure_checkpoint().await?;
         let cursor = checkpoint(&self.pool, self.name()).await?;
-        count_after(&self.pool, cursor, cap).await
+        count_after(&self.pool, cursor.unwrap_or_default(), cap).await
     }
 
     /// Creates the checkpoint row on first use; once per runner, not on every batch.
@@ -308,17 +308,18 @@ pub(super) async fn ensure_checkpoint(pool: &PgPool, name: &str) -> sqlx::Result
     Ok(())
 }
 
-async fn checkpoint(pool: &PgPool, name: &str) -> sqlx::Result<Cursor> {
-    let (transaction_id, position) = sqlx::query_as(
+/// Where the projection has got to; `None` before its first run.
+async fn checkpoint(pool: &PgPool, name: &str) -> sqlx::Result<Option<Cursor>> {
+    let row: Option<(i64, i64)> = sqlx::query_as(
         "SELECT transaction_id, position FROM projection_checkpoints WHERE projection = $1",
     )
     .bind(name)
-    .fetch_one(pool)
+    .fetch_optional(pool)
     .await?;
-    Ok(Cursor {
+    Ok(row.map(|(transaction_id, position)| Cursor {
         transaction_id,
         position,
-    })
+    }))
 }
 
 /// Locks the checkpoint row for this transaction; `None` if `skip_locked` and another holds it.

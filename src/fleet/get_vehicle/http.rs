@@ -32,7 +32,8 @@ async fn by_id(
 
 /// One vehicle by plate (normalised first: ` ab-123 ` finds `AB-123`)
 #[utoipa::path(get, path = "/vehicles/by-plate/{plate}",
-    params(("plate" = String, Path, description = "The licence plate")),
+    params(("plate" = String, Path, description = "The licence plate, as at registration",
+        pattern = r"^\s*[A-Za-z0-9-]([A-Za-z0-9 -]{0,13}[A-Za-z0-9-])?\s*$")),
     responses(
         (status = 200, description = "The vehicle", body = Vehicle),
         (status = 404, response = Refused), (status = 422, response = Refused),

@@ -25,21 +25,17 @@ pub fn routes() -> Routes {
 
 /// The OsmAnd protocol (Traccar Client and other trackers)
 ///
-/// A query string, a url-encoded body or Traccar Client's JSON; docs/gps-devices.md has every
-/// parameter. `200` with an empty body when stored, and for a device no vehicle has (so ids
+/// A query string (described here: the fix's device and place), or the same parameters as a
+/// url-encoded body, or Traccar Client's JSON (`{"device_id","location"}`, `Content-Type:
+/// application/json`); docs/gps-devices.md has every parameter (`timestamp`, `speed`, …). `200` with an empty body when stored, and for a device no vehicle has (so ids
 /// cannot be probed); a plain-text reason otherwise. Mounted at `POST /` of the main port and
 /// at every path, any method, of the dedicated one.
 #[utoipa::path(post, path = "/",
     params(
-        ("id" = Option<String>, Query, description = "The device identifier (or `deviceid`); required in the query or the body"),
-        ("lat" = Option<f64>, Query, description = "Latitude in degrees, -90 to 90"),
-        ("lon" = Option<f64>, Query, description = "Longitude in degrees, -180 to 180"),
-        ("timestamp" = Option<String>, Query, description = "Seconds or milliseconds since 1970, or ISO 8601 with a zone; default now"),
+        ("id" = String, Query, description = "The device identifier (or `deviceid`)", pattern = r"^[^\s\x00-\x1f\x7f-\x9f]{1,64}$"),
+        ("lat" = f64, Query, description = "Latitude in degrees", minimum = -90, maximum = 90),
+        ("lon" = f64, Query, description = "Longitude in degrees", minimum = -180, maximum = 180),
     ),
-    request_body(description = "The same parameters url-encoded, or Traccar Client's JSON (`device_id`, `location`)", content(
-        (String = "application/x-www-form-urlencoded"),
-        (Object = "application/json"),
-    )),
     responses(
         (status = 200, description = "Stored (or a device no vehicle has); empty body"),
         (status = 400, description = "A plain-text reason", content_type = "text/plain", body = String),
