@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use event_store::{follow, Cursor, EventStore, StoredEvent, Wakeups};
 use uuid::Uuid;
 
-use super::history::Index;
+use super::history::{Changes, Index};
 use super::FleetPosition;
 use crate::fleet::vehicle_ref::VehicleRef;
 
@@ -115,7 +115,8 @@ impl FleetIndex {
     }
 
     fn apply(&self, events: &[StoredEvent]) {
-        self.write().apply(events);
+        let changes = Changes::of(events);
+        self.write().apply_changes(changes);
     }
 
     /// Every vehicle registered or tracked at or before `at`, at its latest fix at or before

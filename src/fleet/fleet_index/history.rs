@@ -36,16 +36,29 @@ pub(super) struct Index {
     orphans: usize,
 }
 
-impl Index {
-    pub(super) fn apply(&mut self, events: &[StoredEvent]) {
-        if let Some(last) = events.last() {
-            self.cursor = last.cursor();
-        }
+/// What a slice of the log changes in the index, read off its events' JSON. Decoding is most of
+/// the work of applying events; it is done before the index's write lock is taken, so readers
+/// wait only for the inserts.
+#[derive(Debug, Default)]
+pub(super) struct Changes {
+    cursor: Option<Cursor>,
+    changes: Vec<Change>,
+}
+
+#[derive(Debug)]
+enum Change {
+    Registered(VehicleRegistered),
+    Tracked(Uuid, Fix),
+}
+
+impl Changes {
+    pub(super) fn of(events: &[StoredEvent]) -> Self {
+        let mut changes = Vec::with_capacity(events.len());
         for event in events {
             match event.event_type.as_str() {
                 VEHICLE_REGISTERED => {
                     if let Ok(registered) = event.decode::<VehicleRegistered>() {
-                        self.register(registered);
+                        changes.push(Change::Registered(registered));
                     }
                 }
                 LOCATION_TRACKED => {
@@ -54,17 +67,35 @@ impl Index {
                             .tracked_at
                             .unwrap_or(event.recorded_at)
                             .timestamp_micros();
-                        self.track(
+                        changes.push(Change::Tracked(
                             fix.scope.vehicle_registered_id,
                             Fix {
                                 at,
                                 latitude: fix.latitude,
                                 longitude: fix.longitude,
                             },
-                        );
+                        ));
                     }
                 }
                 _ => {}
+            }
+        }
+        Self {
+            cursor: events.last().map(StoredEvent::cursor),
+            changes,
+        }
+    }
+}
+
+impl Index {
+    pub(super) fn apply_changes(&mut self, changes: Changes) {
+        if let Some(cursor) = changes.cursor {
+            self.cursor = cursor;
+        }
+        for change in changes.changes {
+            match change {
+                Change::Registered(registered) => self.register(registered),
+                Change::Tracked(vehicle, fix) => self.track(vehicle, fix),
             }
         }
     }
