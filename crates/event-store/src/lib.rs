@@ -10,11 +10,12 @@
 //! - **Conditional append** ("dynamic consistency boundary"): `append(events, condition)` where the condition
 //!   is a query (event types + tags) and the last position the caller saw for it; it fails with a conflict if
 //!   a matching event was appended since. Race-free at PostgreSQL's default isolation: every writer takes
-//!   transaction-scoped advisory locks in one global order (no deadlocks) — *shared* on the tags it appends,
-//!   *exclusive* on the tags its condition reads — so a writer whose events could break a condition and the
-//!   writer deciding on it run one after the other, and the second one's check sees the first one's events,
-//!   while appends that decide nothing (fixes) never wait for each other. A condition on event types alone
-//!   takes a table lock.
+//!   transaction-scoped advisory locks in one global order (no deadlocks) on (event type, tag) pairs —
+//!   *shared* on those it appends, *exclusive* on those its condition reads — so a writer whose events could
+//!   break a condition and the writer deciding on it run one after the other, and the second one's check sees
+//!   the first one's events, while appends that decide nothing (fixes) never wait for each other, and a
+//!   decision never waits for appends of types it does not read. A condition on event types alone, or on tags
+//!   of any type, takes a table lock.
 //! - **Gap-free reading in commit order.** Positions are taken at insert, not at commit. Readers order by
 //!   `(transaction_id, position)` — `transaction_id` is the writer's `pg_current_xact_id()`, kept as a
 //!   `bigint` so the planner has statistics for it — and read only below

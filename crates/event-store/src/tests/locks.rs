@@ -1,5 +1,5 @@
-//! The locks: a decision waits for writers of its tags; plain appends and huge batches do not
-//! wait for each other or overflow PostgreSQL's lock table.
+//! The locks: a decision waits for writers of its types and tags, and only for them; plain
+//! appends and huge batches do not wait for each other or overflow PostgreSQL's lock table.
 
 use super::*;
 
@@ -67,6 +67,61 @@ async fn a_grouped_append_waits_for_an_open_decision_about_its_tags() {
     assert_eq!(decided.len(), 2);
     // It went in after the decision, as if it had come later.
     assert_eq!(appended.positions, vec![Some(decided[1].position)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_about_one_type_waits_for_its_type_and_not_for_others_of_the_same_tag() {
+    let db = TestDb::new().await;
+    let registered = |tag: &str| NewEvent {
+        event_type: "Registered".into(),
+        ..event(&[tag])
+    };
+    let condition = AppendCondition {
+        query: Query::of_types(&["Registered"]).tagged("plate:Z"),
+        after: None,
+    };
+
+    // An open append of another type with the tag (a fix of the vehicle, say): the decision does
+    // not wait for it.
+    let mut other_type = db.pool().begin().await.unwrap();
+    append_in(&mut other_type, &[event(&["plate:Z"])], None)
+        .await
+        .unwrap();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        db.store.append(&[registered("plate:Z")], Some(&condition)),
+    )
+    .await
+    .expect("a decision does not wait for appends of other types")
+    .expect("nothing of its type had the tag");
+    other_type.commit().await.unwrap();
+
+    // An open append of its type with the tag: the decision waits, then sees it.
+    let mut same_type = db.pool().begin().await.unwrap();
+    append_in(&mut same_type, &[registered("plate:W")], None)
+        .await
+        .unwrap();
+    let deciding = {
+        let store = db.store.clone();
+        tokio::spawn(async move {
+            let condition = AppendCondition {
+                query: Query::of_types(&["Registered"]).tagged("plate:W"),
+                after: None,
+            };
+            store
+                .append(&[registered("plate:W")], Some(&condition))
+                .await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!deciding.is_finished(), "the decision waits");
+    same_type.commit().await.unwrap();
+    let decided = deciding.await.unwrap();
+    assert!(
+        matches!(decided, Err(AppendError::Conflict { .. })),
+        "{decided:?}"
+    );
+    assert_eq!(db.event_count().await, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
