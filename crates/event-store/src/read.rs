@@ -5,7 +5,7 @@ use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::{
-    append::{push_matches, ONE_SHOT_PLAN},
+    append::{push_matches, push_matches_after, ONE_SHOT_PLAN},
     EventStore, Query,
 };
 
@@ -60,8 +60,7 @@ impl EventStore {
         limit: i64,
     ) -> sqlx::Result<Vec<StoredEvent>> {
         let mut sql = QueryBuilder::<Postgres>::new(format!("SELECT {COLUMNS} FROM events WHERE "));
-        push_matches(&mut sql, query);
-        sql.push(" AND position > ").push_bind(after);
+        push_matches_after(&mut sql, query, after);
         sql.push(" ORDER BY position LIMIT ").push_bind(limit);
         // Planned for its own values each time (an unnamed statement): see `ONE_SHOT_PLAN`.
         sql.build_query_as()

@@ -97,6 +97,7 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     let events = store.count().await? as f64;
     table.push(projections_caught_up(events, history.projecting));
     table.push(rebuild_projections(&store, events).await?);
+    table.push(storage_per_fix(&store, history.fixes).await?);
 
     // HTTP ingest against the API, with projections, the fleet index and the live feed running.
     let addr = serve(&store, &index).await?;
@@ -297,6 +298,29 @@ async fn batch_paced(
             rate * BATCH as f64
         ),
     )
+}
+
+/// Row: bytes on disk per fix after loading, every table and index a fix is stored in (the event
+/// log with its indexes and TOAST, and the positions read model), issue #15's figure (target 300).
+async fn storage_per_fix(store: &EventStore, fixes: usize) -> anyhow::Result<Row> {
+    let (events, events_heap, positions): (i64, i64, i64) = sqlx::query_as(
+        "SELECT pg_total_relation_size('events'), pg_table_size('events'),
+                pg_total_relation_size('vehicle_positions')",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    let per_fix = |bytes: i64| bytes as f64 / fixes.max(1) as f64;
+    Ok(Row::new(
+        "bytes on disk per fix, all tables and indexes",
+        format!(
+            "{:.0} (events {:.0}: rows {:.0}, indexes {:.0}; vehicle_positions {:.0})",
+            per_fix(events + positions),
+            per_fix(events),
+            per_fix(events_heap),
+            per_fix(events - events_heap),
+            per_fix(positions)
+        ),
+    ))
 }
 
 /// Row: the server's resident memory after all the above, and the part of it the index's fixes
