@@ -22,25 +22,39 @@ async fn a_decision_waits_for_uncommitted_events_of_its_tags_and_plain_appends_d
 
     // A decision about a tag of the open transaction's event ("append only if no event has it")
     // waits for that transaction, then sees its event.
-    let deciding = {
-        let store = db.store.clone();
-        tokio::spawn(async move {
-            let condition = AppendCondition {
-                query: Query::default().tagged("plate:X"),
-                after: None,
-            };
-            store.append(&[event(&["plate:X"])], Some(&condition)).await
-        })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(!deciding.is_finished(), "the decision waits");
-    open.commit().await.unwrap();
-    let decided = deciding.await.unwrap();
+    let decided = decide_after(
+        open,
+        &db.store,
+        Query::default().tagged("plate:X"),
+        event(&["plate:X"]),
+    )
+    .await;
     assert!(
         matches!(decided, Err(AppendError::Conflict { .. })),
         "{decided:?}"
     );
     assert_eq!(db.event_count().await, 2);
+}
+
+/// Spawns the decision "append `decided` only if no event matches `query`", asserts that it
+/// waits while `open` is open, commits `open`, and answers what the decision got.
+async fn decide_after(
+    open: sqlx::Transaction<'static, sqlx::Postgres>,
+    store: &EventStore,
+    query: Query,
+    decided: NewEvent,
+) -> Result<Appended, AppendError> {
+    let deciding = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let condition = AppendCondition { query, after: None };
+            store.append(&[decided], Some(&condition)).await
+        })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(!deciding.is_finished(), "the decision waits");
+    open.commit().await.unwrap();
+    deciding.await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,22 +115,13 @@ async fn a_decision_about_one_type_waits_for_its_type_and_not_for_others_of_the_
     append_in(&mut same_type, &[registered("plate:W")], None)
         .await
         .unwrap();
-    let deciding = {
-        let store = db.store.clone();
-        tokio::spawn(async move {
-            let condition = AppendCondition {
-                query: Query::of_types(&["Registered"]).tagged("plate:W"),
-                after: None,
-            };
-            store
-                .append(&[registered("plate:W")], Some(&condition))
-                .await
-        })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(!deciding.is_finished(), "the decision waits");
-    same_type.commit().await.unwrap();
-    let decided = deciding.await.unwrap();
+    let decided = decide_after(
+        same_type,
+        &db.store,
+        Query::of_types(&["Registered"]).tagged("plate:W"),
+        registered("plate:W"),
+    )
+    .await;
     assert!(
         matches!(decided, Err(AppendError::Conflict { .. })),
         "{decided:?}"
