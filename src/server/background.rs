@@ -50,7 +50,7 @@ pub fn start_fleet_index(state: &AppState, wakeups: &Wakeups) {
         async move {
             reporter.set(
                 super::supervisor::ComponentState::Starting,
-                Some("loading the log; the fleet at T comes from PostgreSQL meanwhile".into()),
+                Some("loading recent fixes; the fleet at T comes from PostgreSQL meanwhile".into()),
             );
             let started = std::time::Instant::now();
             index

@@ -172,7 +172,8 @@ pub async fn serve(
         attribution: args.tile_attribution.clone(),
         silent_after_seconds: i64::from(args.silent_after_minutes) * 60,
     };
-    let fleet_index = FleetIndex::default();
+    let fleet_index =
+        FleetIndex::with_window(chrono::Duration::hours(i64::from(args.memory_hours)));
     let mut state = AppState::new(
         store,
         wakeups.clone(),

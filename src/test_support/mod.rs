@@ -72,14 +72,7 @@ impl TestDb {
     /// Brings every read model, and the fleet index once started, up to the end of the log.
     pub async fn catch_up(&self) {
         if let Some(index) = self.fleet_index.get() {
-            let last = self.store.last().await.unwrap();
-            tokio::time::timeout(Duration::from_secs(30), async {
-                while index.cursor() < last {
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            })
-            .await
-            .expect("the fleet index follows the log");
+            until_followed(&self.store, index).await;
         }
         for projection in projections::all() {
             ProjectionRunner::new(self.pool().clone(), projection)
@@ -390,4 +383,16 @@ pub fn assert_error(response: &(u16, Value), status: u16, code: &str, field: Opt
             .is_some_and(|m| !m.is_empty()),
         "message in {body}"
     );
+}
+
+/// Waits (up to 30 s) until `index` has read the whole log of `store`.
+pub async fn until_followed(store: &EventStore, index: &FleetIndex) {
+    let last = store.last().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while index.cursor() < last {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .expect("the fleet index follows the log");
 }

@@ -68,7 +68,9 @@ mod tests;
 pub use append::{AppendCondition, AppendError, Appended, NewEvent};
 pub use read::{Cursor, StoredEvent};
 pub use rebuild::{rebuild, RebuildProgress};
-pub use subscription::{follow, Projection, ProjectionFailure, ProjectionRunner, Wakeups};
+pub use subscription::{
+    checkpoint, follow, Projection, ProjectionFailure, ProjectionRunner, Wakeups,
+};
 
 /// Whether `error` says the database is away or overloaded rather than that a statement is
 /// wrong: no connection within the pool's acquire timeout, a connection cut, the server shutting

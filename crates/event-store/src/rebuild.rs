@@ -73,8 +73,12 @@ pub async fn rebuild(
         .map_err(|error| sqlx::Error::Io(error.into()))?;
 
     for projection in projections {
+        let early = projection.indexes_read_while_applying();
         for table in projection.tables() {
-            build_indexes(pool, &schema_of(projection.as_ref()), table).await?;
+            build_indexes(pool, &schema_of(projection.as_ref()), table, |name| {
+                !early.contains(&name)
+            })
+            .await?;
         }
         ensure_checkpoint(pool, projection.name()).await?;
     }
@@ -129,7 +133,12 @@ async fn create_copies(pool: &PgPool, projection: &dyn Projection) -> sqlx::Resu
         .execute(&mut *setup)
         .await?;
     }
-    setup.commit().await
+    setup.commit().await?;
+    let early = projection.indexes_read_while_applying();
+    for table in projection.tables() {
+        build_indexes(pool, &schema, table, |name| early.contains(&name)).await?;
+    }
+    Ok(())
 }
 
 /// Reads the whole committed log in batches, until it has nothing more to give.
@@ -181,10 +190,17 @@ async fn apply_to_copy(
     Ok(())
 }
 
-/// Gives the copy `schema.table` the indexes and index-backed constraints of `public.table`.
-async fn build_indexes(pool: &PgPool, schema: &str, table: &str) -> sqlx::Result<()> {
-    let indexes: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT pg_get_indexdef(i.indexrelid), c.conname::text, pg_get_constraintdef(c.oid)
+/// Gives the copy `schema.table` the indexes and index-backed constraints of `public.table`
+/// whose names `wanted` accepts.
+async fn build_indexes(
+    pool: &PgPool,
+    schema: &str,
+    table: &str,
+    wanted: impl Fn(&str) -> bool,
+) -> sqlx::Result<()> {
+    let indexes: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid), c.conname::text,
+                pg_get_constraintdef(c.oid)
          FROM pg_index i
          LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
          WHERE i.indrelid = format('public.%I', $1::text)::regclass",
@@ -192,7 +208,10 @@ async fn build_indexes(pool: &PgPool, schema: &str, table: &str) -> sqlx::Result
     .bind(table)
     .fetch_all(pool)
     .await?;
-    for (index, constraint, definition) in indexes {
+    for (name, index, constraint, definition) in indexes {
+        if !wanted(&name) {
+            continue;
+        }
         let sql = match (constraint, definition) {
             (Some(name), Some(definition)) => {
                 format!(

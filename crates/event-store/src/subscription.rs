@@ -26,6 +26,12 @@ pub trait Projection: Send + Sync + 'static {
     /// Applies events in commit order. Tables are named without a schema: a rebuild points the
     /// transaction's `search_path` at its copies.
     async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()>;
+
+    /// Indexes (or index-backed constraints) of its tables that a rebuild gives the copies before
+    /// filling them, because `apply` reads through them; the others are built once at the end.
+    fn indexes_read_while_applying(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// Wake-ups for subscribers: the store's announcements of appends (LISTEN/NOTIFY, coalesced), plus
@@ -308,13 +314,17 @@ pub(super) async fn ensure_checkpoint(pool: &PgPool, name: &str) -> sqlx::Result
     Ok(())
 }
 
-/// Where the projection has got to; `None` before its first run.
-async fn checkpoint(pool: &PgPool, name: &str) -> sqlx::Result<Option<Cursor>> {
+/// Where the projection `name` has got to, as `executor` sees it; `None` before its first run.
+/// Read in the same snapshot as the projection's tables, it says which events they hold.
+pub async fn checkpoint<'e>(
+    executor: impl sqlx::PgExecutor<'e>,
+    name: &str,
+) -> sqlx::Result<Option<Cursor>> {
     let row: Option<(i64, i64)> = sqlx::query_as(
         "SELECT transaction_id, position FROM projection_checkpoints WHERE projection = $1",
     )
     .bind(name)
-    .fetch_optional(pool)
+    .fetch_optional(executor)
     .await?;
     Ok(row.map(|(transaction_id, position)| Cursor {
         transaction_id,

@@ -29,6 +29,10 @@ pub struct Fleet {
     vehicles: Vec<Vehicle>,
     start: DateTime<Utc>,
     random: Lcg,
+    /// Seconds between a vehicle's fixes, the vehicles in turn; `None`: 1–10 s, a vehicle drawn
+    /// at random for each fix.
+    interval: Option<f64>,
+    turn: usize,
 }
 
 impl Fleet {
@@ -44,6 +48,8 @@ impl Fleet {
             vehicles: Vec::with_capacity(vehicles),
             start,
             random: Lcg::new(42),
+            interval: None,
+            turn: 0,
         };
         for n in 0..vehicles {
             let id = register(
@@ -73,6 +79,12 @@ impl Fleet {
         Ok(fleet)
     }
 
+    /// Each vehicle reports every `seconds` (±20 %), the vehicles in turn, so the history comes
+    /// in time order but for the late fixes.
+    pub fn report_every(&mut self, seconds: f64) {
+        self.interval = Some(seconds);
+    }
+
     /// The moment the history starts.
     pub fn start(&self) -> DateTime<Utc> {
         self.start
@@ -91,14 +103,23 @@ impl Fleet {
     pub fn next_fixes(&mut self, count: usize) -> Vec<LocationTracked> {
         (0..count)
             .map(|_| {
-                let v = (self.random.unit() * self.ids.len() as f64) as usize;
+                let (v, step) = match self.interval {
+                    None => (
+                        (self.random.unit() * self.ids.len() as f64) as usize,
+                        1.0 + self.random.unit() * 9.0,
+                    ),
+                    Some(seconds) => {
+                        self.turn += 1;
+                        let jitter = 0.8 + self.random.unit() * 0.4;
+                        (self.turn % self.ids.len(), seconds * jitter)
+                    }
+                };
                 let Vehicle {
                     latitude,
                     longitude,
                     heading,
                     at,
                 } = &mut self.vehicles[v];
-                let step = 1.0 + self.random.unit() * 9.0;
                 *heading += (self.random.unit() - 0.5) * 0.6;
                 let metres = step * (5.0 + self.random.unit() * 25.0);
                 *latitude = (*latitude + metres * heading.cos() / 111_000.0).clamp(-85.0, 85.0);

@@ -32,6 +32,17 @@ struct Args {
     /// Fixes loaded before the measurements.
     #[arg(long, default_value_t = 1_000_000)]
     fixes: usize,
+    /// Instead of `--fixes`: this many days of history ending now, each vehicle reporting every
+    /// `--interval-seconds` in turn (a real fleet's shape: recent history in the index's memory,
+    /// older from keyframes).
+    #[arg(long)]
+    days: Option<f64>,
+    /// With `--days`: seconds between a vehicle's fixes (±20 %).
+    #[arg(long, default_value_t = 30.0)]
+    interval_seconds: f64,
+    /// Minutes of recent fixes the fleet index holds (the server's `--memory-hours`, 6 hours).
+    #[arg(long, default_value_t = 360)]
+    memory_minutes: i64,
     /// Seconds each HTTP ingest measurement runs.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
@@ -78,22 +89,22 @@ async fn main() -> anyhow::Result<()> {
 async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     let mut table = Table::default();
     let store = fleetline::server::open_store(url, 80).await?;
-    let start = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
-    let mut fleet = Fleet::register(&store, args.vehicles, start).await?;
+    let (mut fleet, fixes) = generated_fleet(&store, args).await?;
 
     // Its history, loaded in stages; the fleet at T is measured at each size.
     let stages = args.stages.max(1);
     let mut history = History::default();
     let mut index = None;
     let wakeups = Wakeups::listen(store.pool(), Duration::from_millis(500));
+    let window = chrono::Duration::minutes(args.memory_minutes);
     for stage in 1..=stages {
         history
-            .grow_to(&store, &mut fleet, args.fixes * stage / stages)
+            .grow_to(&store, &mut fleet, fixes * stage / stages)
             .await?;
-        table.push(fleet_at_t(&store, &wakeups, &fleet, history.fixes, stage, &mut index).await?);
+        table.push(fleet_at_t(&store, &wakeups, &fleet, history.fixes, window, &mut index).await?);
     }
     let index = index.expect("at least one stage");
-    table.push(fixes_loaded(args.fixes, history.appending));
+    table.push(fixes_loaded(fixes, history.appending));
     let events = store.count().await? as f64;
     table.push(projections_caught_up(events, history.projecting));
     table.push(rebuild_projections(&store, events).await?);
@@ -120,6 +131,23 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The fleet to generate and how many fixes: `--fixes` from 1 November 2026, a fix every 1–10 s;
+/// or `--days` ending now, every `--interval-seconds`.
+async fn generated_fleet(store: &EventStore, args: &Args) -> anyhow::Result<(Fleet, usize)> {
+    let Some(days) = args.days else {
+        let start = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
+        return Ok((
+            Fleet::register(store, args.vehicles, start).await?,
+            args.fixes,
+        ));
+    };
+    let span = chrono::Duration::seconds((days * 86_400.0) as i64);
+    let mut fleet = Fleet::register(store, args.vehicles, Utc::now() - span).await?;
+    fleet.report_every(args.interval_seconds);
+    let fixes = (days * 86_400.0 / args.interval_seconds) as usize * args.vehicles;
+    Ok((fleet, fixes))
+}
+
 /// The soak over a fleet of `--vehicles` with `--fixes` of history.
 async fn run_soak(args: &Args, url: &str, minutes: u64) -> anyhow::Result<()> {
     let store = fleetline::server::open_store(url, 80).await?;
@@ -134,7 +162,8 @@ async fn run_soak(args: &Args, url: &str, minutes: u64) -> anyhow::Result<()> {
         "Soak: {minutes} minutes over {} vehicles with {} fixes of history; {:?}\n",
         args.vehicles, args.fixes, args.soak
     );
-    let soaked = soak::soak(&store, &fleet.ids, minutes, &args.soak).await;
+    let window = chrono::Duration::minutes(args.memory_minutes);
+    let soaked = soak::soak(&store, &fleet.ids, minutes, window, &args.soak).await;
     store.close().await;
     soaked
 }
@@ -176,32 +205,32 @@ impl Table {
     }
 }
 
-/// Row: the fleet at T once `fixes` are loaded. `index` is replaced by one folded afresh, as after
+/// Row: the fleet at T once `fixes` are loaded. `index` is replaced by one loaded afresh, as after
 /// a restart (the one before is freed first, so the two are never in memory together).
 async fn fleet_at_t(
     store: &EventStore,
     wakeups: &Wakeups,
     fleet: &Fleet,
     fixes: usize,
-    stage: usize,
+    window: chrono::Duration,
     index: &mut Option<FleetIndex>,
 ) -> anyhow::Result<Row> {
     if let Some(previous) = index.take() {
         FleetIndex::stop(&previous);
     }
     let began = Instant::now();
-    let folded = FleetIndex::start(store, wakeups.clone()).await?;
-    let fold_seconds = began.elapsed().as_secs_f64();
-    let at_each =
-        measure_fleet_at(store, &folded, fleet.start(), fleet.latest(), stage as u64).await?;
+    let loaded = FleetIndex::start_with_window(store, wakeups.clone(), window).await?;
+    let load_seconds = began.elapsed().as_secs_f64();
+    let at_each = measure_fleet_at(store, &loaded, fleet.start(), fleet.latest(), fixes).await?;
     let row = Row::new(
         format!("fleet at T, {} vehicles, {fixes} fixes", fleet.ids.len()),
         format!(
-            "{at_each}; index folded in {fold_seconds:.1} s, {:.0} MB of fixes",
-            folded.fix_bytes() as f64 / 1e6
+            "{at_each}; index loaded in {load_seconds:.1} s, {:.0} MB of fixes ({} min of them)",
+            loaded.fix_bytes() as f64 / 1e6,
+            window.num_minutes()
         ),
     );
-    *index = Some(folded);
+    *index = Some(loaded);
     Ok(row)
 }
 

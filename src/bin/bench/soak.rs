@@ -62,10 +62,11 @@ pub async fn soak(
     store: &EventStore,
     ids: &[Uuid],
     minutes: u64,
+    window: chrono::Duration,
     rates: &SoakRates,
 ) -> anyhow::Result<()> {
     let wakeups = Wakeups::listen(store.pool(), Duration::from_millis(500));
-    let index = FleetIndex::start(store, wakeups).await?;
+    let index = FleetIndex::start_with_window(store, wakeups, window).await?;
     let ingest = serve(store, &index).await?;
     let token = fleetline::fleet::issue_token::issue(
         store,

@@ -1,4 +1,5 @@
-//! The fleet at T three ways, which must agree: the in-memory index (while following the log),
+//! The fleet at T three ways, which must agree: the fleet index (from memory and from keyframes,
+//! while following the log),
 //! the SQL query over the read model (while the index loads), and the fold of the log itself.
 
 use std::time::Duration as StdDuration;
@@ -14,7 +15,7 @@ use crate::fleet::events::{
 };
 use crate::fleet::fleet_index::FleetIndex;
 use crate::random::Lcg;
-use crate::test_support::TestDb;
+use crate::test_support::{until_followed, TestDb};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 4, 6, 0, 0).unwrap()
@@ -93,6 +94,18 @@ async fn fold_of_the_log(db: &TestDb, at: DateTime<Utc>) -> Vec<FleetPosition> {
         .collect()
 }
 
+/// Indexes holding all of the history in memory, none of it, and its later part (the horizon
+/// inside the data): every moment is answered from memory, from the keyframes, or either way
+/// around the horizon.
+fn windows() -> [(&'static str, Duration); 3] {
+    let to_t0 = Utc::now() - t0();
+    [
+        ("all in memory", to_t0 + Duration::days(1)),
+        ("all from keyframes", Duration::hours(1)),
+        ("horizon at t0 + 1h", to_t0 - Duration::hours(1)),
+    ]
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answers_exactly_as_the_fold_of_the_log_and_the_sql_query_with_late_fixes() {
     let db = TestDb::new().await;
@@ -106,28 +119,41 @@ async fn answers_exactly_as_the_fold_of_the_log_and_the_sql_query_with_late_fixe
         );
     }
     append_fixes(&db, &vehicles, 2000, &mut random).await;
-
-    // Folded at start, then following: half the data arrives after the start.
-    let index = FleetIndex::start(
-        &db.store,
-        Wakeups::listen(db.pool(), StdDuration::from_millis(100)),
-    )
-    .await
-    .unwrap();
-    append_fixes(&db, &vehicles, 2000, &mut random).await;
-    tokio::time::timeout(StdDuration::from_secs(30), async {
-        while index.fixes() < 4000 {
-            tokio::time::sleep(StdDuration::from_millis(20)).await;
-        }
-    })
-    .await
-    .expect("the index follows the log");
     db.catch_up().await;
+
+    // Loaded at start, then following: half the data arrives after the start, a quarter of it
+    // (late fixes among it) older than keyframes already written.
+    let wakeups = || Wakeups::listen(db.pool(), StdDuration::from_millis(100));
+    let mut indexes = Vec::new();
+    for (name, window) in windows() {
+        let index = FleetIndex::start_with_window(&db.store, wakeups(), window)
+            .await
+            .unwrap();
+        indexes.push((name, index));
+    }
+    append_fixes(&db, &vehicles, 2000, &mut random).await;
+    db.catch_up().await;
+    // And restarted: loaded from the read models as they are now.
+    for (name, window) in windows() {
+        let index = FleetIndex::start_with_window(&db.store, wakeups(), window)
+            .await
+            .unwrap();
+        indexes.push((name, index));
+    }
+    for (_, index) in &indexes {
+        until_followed(&db.store, index).await;
+    }
 
     for n in 0..30 {
         let at = t0() + Duration::seconds(n * 450 + random.below(400) as i64);
         let expected = fold_of_the_log(&db, at).await;
-        assert_eq!(index.fleet_at(at), expected, "index at {at}");
+        for (name, index) in &indexes {
+            assert_eq!(
+                index.fleet_at(db.pool(), at).await.unwrap(),
+                expected,
+                "index ({name}) at {at}"
+            );
+        }
         assert_eq!(
             super::fleet_at(db.pool(), at, &crate::fleet::access::Scope::WholeFleet)
                 .await
@@ -136,4 +162,12 @@ async fn answers_exactly_as_the_fold_of_the_log_and_the_sql_query_with_late_fixe
             "SQL at {at}"
         );
     }
+    let (_, held_all) = &indexes[0];
+    let (_, held_none) = &indexes[1];
+    assert_eq!(held_all.fixes(), 4000);
+    assert_eq!(
+        held_none.fixes(),
+        0,
+        "only each vehicle's latest before the horizon"
+    );
 }

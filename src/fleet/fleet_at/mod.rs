@@ -30,7 +30,8 @@ pub async fn get_fleet_at(at: DateTime<Utc>) -> Result<Vec<FleetPosition>, AppEr
     answer(&index, store.pool(), at, &caller.scope).await
 }
 
-/// From the in-memory index once it has loaded, from PostgreSQL until then: the same answer.
+/// From the index once it has loaded (memory for recent moments, keyframes for older ones), from
+/// PostgreSQL's read model until then: the same answer.
 /// Only the vehicles `scope` sees now, wherever they were placed at T.
 #[cfg(feature = "ssr")]
 pub async fn answer(
@@ -42,7 +43,7 @@ pub async fn answer(
     if !index.is_ready() {
         return fleet_at(pool, at, scope).await;
     }
-    let fleet = index.fleet_at(at);
+    let fleet = index.fleet_at(pool, at).await?;
     Ok(
         match crate::fleet::vehicle::Vehicle::seen_ids(pool, scope).await? {
             None => fleet,

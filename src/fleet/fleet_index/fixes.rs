@@ -18,14 +18,44 @@ pub(super) struct Fix {
 pub(super) const CHUNK: usize = 4096;
 
 /// Fixes in time order; among fixes of the same time, in the order they came. Every fix of a
-/// chunk is no later than any fix of the next.
+/// chunk is no later than any fix of the next. Only fixes from the index's horizon on are kept,
+/// and the latest one before it.
 #[derive(Debug, Default)]
 pub(super) struct Fixes {
     chunks: Vec<Vec<Fix>>,
+    /// The latest fix before the horizon: the answer from the horizon until the first kept fix.
+    before_horizon: Option<Fix>,
 }
 
 impl Fixes {
-    pub(super) fn insert(&mut self, fix: Fix) {
+    /// Keeps `fix` if it is at or after `horizon`; else only if it is the latest before it.
+    pub(super) fn insert_from(&mut self, horizon: Micros, fix: Fix) {
+        if fix.at >= horizon {
+            self.insert(fix);
+        } else if self.before_horizon.is_none_or(|b| b.at <= fix.at) {
+            self.before_horizon = Some(fix);
+        }
+    }
+
+    /// Forgets the fixes before `horizon` but the latest of them.
+    pub(super) fn forget_before(&mut self, horizon: Micros) {
+        let whole = self
+            .chunks
+            .partition_point(|chunk| chunk.last().is_some_and(|f| f.at < horizon));
+        let mut forgotten: Vec<Vec<Fix>> = self.chunks.drain(..whole).collect();
+        if let Some(first) = self.chunks.first_mut() {
+            let count = first.partition_point(|f| f.at < horizon);
+            if count > 0 {
+                forgotten.push(first.drain(..count).collect());
+                first.shrink_to_fit();
+            }
+        }
+        if let Some(latest) = forgotten.last().and_then(|chunk| chunk.last()) {
+            self.before_horizon = Some(*latest);
+        }
+    }
+
+    fn insert(&mut self, fix: Fix) {
         if self.chunks.is_empty() {
             let mut first = Vec::with_capacity(16);
             first.push(fix);
@@ -62,10 +92,12 @@ impl Fixes {
         chunk.insert(place, fix);
     }
 
-    /// The last fix at or before `at`.
+    /// The last fix at or before `at`, for `at` at or after the horizon.
     pub(super) fn latest_at(&self, at: Micros) -> Option<Fix> {
         let index = self.chunks.partition_point(|chunk| chunk[0].at <= at);
-        let chunk = self.chunks.get(index.checked_sub(1)?)?;
+        let Some(chunk) = index.checked_sub(1).and_then(|i| self.chunks.get(i)) else {
+            return self.before_horizon.filter(|b| b.at <= at);
+        };
         let count = chunk.partition_point(|f| f.at <= at);
         Some(chunk[count - 1])
     }

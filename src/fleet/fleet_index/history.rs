@@ -15,6 +15,7 @@ use crate::fleet::license_plate::LicensePlate;
 use crate::fleet::vehicle_ref::VehicleRef;
 
 use super::fixes::{Fix, Fixes, Micros};
+use super::keyframe::Keyframe;
 
 #[derive(Debug)]
 struct Track {
@@ -25,10 +26,13 @@ struct Track {
     fixes: Fixes,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Index {
     /// How far into the log the index has read.
     pub(super) cursor: Cursor,
+    /// Fixes before it are not held (but each vehicle's latest before it): the fleet before
+    /// it comes from the keyframes in PostgreSQL.
+    pub(super) horizon: Micros,
     /// By plate, then id: the order the answers come in.
     tracks: Vec<Track>,
     by_id: HashMap<Uuid, usize>,
@@ -52,6 +56,14 @@ enum Change {
 }
 
 impl Changes {
+    /// The changes without moving the index's cursor: events read out of the log's order.
+    pub(super) fn without_cursor(self) -> Self {
+        Self {
+            cursor: None,
+            ..self
+        }
+    }
+
     pub(super) fn of(events: &[StoredEvent]) -> Self {
         let mut changes = Vec::with_capacity(events.len());
         for event in events {
@@ -87,7 +99,44 @@ impl Changes {
     }
 }
 
+impl Default for Index {
+    fn default() -> Self {
+        Self {
+            cursor: Cursor::default(),
+            horizon: Micros::MIN,
+            tracks: Vec::new(),
+            by_id: HashMap::new(),
+            orphans: 0,
+        }
+    }
+}
+
 impl Index {
+    /// Forgets the fixes before `horizon` (never moving it back).
+    pub(super) fn forget_before(&mut self, horizon: Micros) {
+        if horizon <= self.horizon {
+            return;
+        }
+        self.horizon = horizon;
+        for track in &mut self.tracks {
+            track.fixes.forget_before(horizon);
+        }
+    }
+
+    /// Keeps each vehicle's fix of `state` as its latest before the horizon.
+    pub(super) fn set_before_horizon(&mut self, state: &Keyframe) {
+        for entry in &state.entries {
+            self.track(
+                entry.vehicle,
+                Fix {
+                    at: entry.at,
+                    latitude: entry.latitude,
+                    longitude: entry.longitude,
+                },
+            );
+        }
+    }
+
     pub(super) fn apply_changes(&mut self, changes: Changes) {
         if let Some(cursor) = changes.cursor {
             self.cursor = cursor;
@@ -125,14 +174,35 @@ impl Index {
             return;
         };
         // Usually the newest; a late fix goes where its device time puts it.
-        self.tracks[index].fixes.insert(fix);
+        self.tracks[index].fixes.insert_from(self.horizon, fix);
     }
 
-    pub(super) fn fleet_at(&self, at: Micros) -> Vec<FleetPosition> {
+    /// The fleet at `at` from the fixes held; `None` before the horizon.
+    pub(super) fn fleet_at(&self, at: Micros) -> Option<Vec<FleetPosition>> {
+        (at >= self.horizon).then(|| self.fleet(at, |track| track.fixes.latest_at(at)))
+    }
+
+    /// The fleet at `at` from `state`, each vehicle's latest fix at `at` read from PostgreSQL.
+    pub(super) fn fleet_from(&self, at: Micros, state: &Keyframe) -> Vec<FleetPosition> {
+        self.fleet(at, |track| {
+            let found = state
+                .entries
+                .binary_search_by(|e| e.vehicle.cmp(&track.id))
+                .ok()?;
+            let entry = &state.entries[found];
+            Some(Fix {
+                at: entry.at,
+                latitude: entry.latitude,
+                longitude: entry.longitude,
+            })
+        })
+    }
+
+    fn fleet(&self, at: Micros, latest: impl Fn(&Track) -> Option<Fix>) -> Vec<FleetPosition> {
         self.tracks
             .iter()
             .filter_map(|track| {
-                let fix = track.fixes.latest_at(at);
+                let fix = latest(track);
                 // Imported history and trackers' offline buffers bring fixes older than the
                 // registration: the vehicle was on the road then, so it shows.
                 if track.registered_at > at && fix.is_none() {
@@ -162,6 +232,20 @@ impl Index {
                     .filter(|t| t.plate == plate.as_str())
                     .map(|t| t.id)
             }
+        }
+    }
+
+    /// Fixes of `vehicle_positions` rows: (vehicle, device time, latitude, longitude).
+    pub(super) fn track_all(&mut self, fixes: Vec<(Uuid, DateTime<chrono::Utc>, f64, f64)>) {
+        for (vehicle, at, latitude, longitude) in fixes {
+            self.track(
+                vehicle,
+                Fix {
+                    at: at.timestamp_micros(),
+                    latitude,
+                    longitude,
+                },
+            );
         }
     }
 

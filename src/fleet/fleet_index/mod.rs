@@ -1,10 +1,12 @@
-//! An in-memory index of the fleet's history, folded from the event log at start-up and kept
-//! current by following it: the fleet at any moment in one binary search per vehicle, instead of
-//! one index seek per vehicle in PostgreSQL. A cache: every instance rebuilds its own from the
-//! log, so nothing is lost with it.
+//! The fleet at any moment, fast: the last hours of fixes in memory (loaded at start-up from the
+//! `vehicle_positions` projection and kept current by following the log), and before them the
+//! keyframes the projection keeps in PostgreSQL. Memory and start-up depend on the window, not on
+//! the history; every instance loads its own, so nothing is lost with it.
 //!
-//! `history` holds the fold (pure: events in, answers out), each vehicle's fixes in `fixes` (in
-//! chunks: a late fix moves at most one chunk); `handle` shares it, loads it and keeps it current.
+//! `history` holds the recent fixes (pure: events in, answers out), each vehicle's in `fixes`
+//! (in chunks: a late fix moves at most one chunk); `handle` shares it, loads it, keeps it
+//! current and forgets what leaves the window; `keyframe` says which keyframes a batch writes
+//! (pure), `old_moments` reads them.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,11 +18,17 @@ mod fixes;
 mod handle;
 #[cfg(feature = "ssr")]
 mod history;
+#[cfg(feature = "ssr")]
+pub mod keyframe;
+#[cfg(all(test, feature = "ssr"))]
+mod keyframe_tests;
+#[cfg(feature = "ssr")]
+mod old_moments;
 #[cfg(test)]
 mod tests;
 
 #[cfg(feature = "ssr")]
-pub use handle::FleetIndex;
+pub use handle::{FleetIndex, DEFAULT_WINDOW};
 
 /// A vehicle in the fleet at some moment: where it was then.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

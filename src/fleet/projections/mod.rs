@@ -11,7 +11,10 @@ use super::events::{
     GroupCreated, TrackedPosition, VehiclePlacedInGroup, VehicleRegistered, GROUP_CREATED,
     LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
 };
+use super::fleet_index::keyframe;
 use event_store::{Projection, StoredEvent};
+
+mod keyframes;
 
 /// Every projection of the app, in the order they are started and rebuilt.
 pub fn all() -> Vec<Arc<dyn Projection>> {
@@ -211,7 +214,8 @@ impl Projection for Vehicles {
     }
 }
 
-/// Every fix by vehicle and device time: trails and the fleet at any past moment.
+/// Every fix by vehicle and device time (trails), and the keyframes of the fleet every minute
+/// (the fleet at any past moment), in one transaction so that they always agree.
 pub struct VehiclePositions;
 
 #[async_trait]
@@ -221,7 +225,12 @@ impl Projection for VehiclePositions {
     }
 
     fn tables(&self) -> &'static [&'static str] {
-        &["vehicle_positions"]
+        &["vehicle_positions", "fleet_keyframes"]
+    }
+
+    /// Applying a batch finds keyframes by time and the fixes of a minute by device time.
+    fn indexes_read_while_applying(&self) -> &'static [&'static str] {
+        &["fleet_keyframes_pkey", "vehicle_positions_tracked_at"]
     }
 
     async fn apply(&self, tx: &mut PgConnection, events: &[StoredEvent]) -> sqlx::Result<()> {
@@ -242,7 +251,17 @@ impl Projection for VehiclePositions {
         .bind(fixes.iter().map(|f| f.position).collect::<Vec<_>>())
         .execute(&mut *tx)
         .await?;
-        Ok(())
+        let entries: Vec<keyframe::Entry> = fixes
+            .iter()
+            .map(|f| keyframe::Entry {
+                vehicle: f.vehicle_id,
+                at: f.tracked_at.timestamp_micros(),
+                position: f.position,
+                latitude: f.latitude,
+                longitude: f.longitude,
+            })
+            .collect();
+        keyframes::apply(tx, &entries).await
     }
 }
 
@@ -278,5 +297,7 @@ impl Projection for VehicleGroups {
     }
 }
 
+#[cfg(test)]
+mod keyframes_tests;
 #[cfg(test)]
 mod tests;

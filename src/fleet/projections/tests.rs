@@ -21,7 +21,7 @@ fn t0() -> DateTime<Utc> {
 }
 
 /// Both read models as text, in a stable order.
-async fn snapshot(db: &TestDb) -> (Vec<String>, Vec<String>) {
+pub(super) async fn snapshot(db: &TestDb) -> (Vec<String>, Vec<String>, Vec<String>) {
     let vehicles =
         sqlx::query_scalar("SELECT to_jsonb(v)::text FROM vehicles v ORDER BY vehicle_id")
             .fetch_all(db.pool())
@@ -33,7 +33,12 @@ async fn snapshot(db: &TestDb) -> (Vec<String>, Vec<String>) {
     .fetch_all(db.pool())
     .await
     .unwrap();
-    (vehicles, positions)
+    let keyframes =
+        sqlx::query_scalar("SELECT to_jsonb(k)::text FROM fleet_keyframes k ORDER BY at")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    (vehicles, positions, keyframes)
 }
 
 async fn rebuild_all(db: &TestDb) {
@@ -41,7 +46,7 @@ async fn rebuild_all(db: &TestDb) {
 }
 
 /// Registers `vehicles` vehicles and appends `fixes` fixes spread over them, some late.
-async fn seed(db: &TestDb, vehicles: usize, fixes: usize) {
+pub(super) async fn seed(db: &TestDb, vehicles: usize, fixes: usize) {
     let mut ids = Vec::new();
     for n in 0..vehicles {
         let registered = VehicleRegistered {
