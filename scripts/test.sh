@@ -102,6 +102,10 @@ summary_playwright() {
 	local lines
 	lines="$(strip_ansi <"$1" | grep -E '^[[:space:]]*[0-9]+ (passed|failed|flaky|skipped|did not run|interrupted)' | sed -E 's/^[[:space:]]+//' | paste -sd';' - | sed 's/;/; /g' || true)"
 	[ -n "$lines" ] || lines="$(summary_last_line "$1")"
+	# The failed tests by name, so that the summary (the end of the output) says which.
+	local failed
+	failed="$(strip_ansi <"$1" | grep -E '^[[:space:]]*✘' | sed -E 's/^[[:space:]]*✘[[:space:]]*[0-9]+ //; s/ \([0-9.]+m?s\)$//' | sort -u | cut -c1-140 | paste -sd'|' - | sed 's/|/ | /g' || true)"
+	[ -z "$failed" ] || lines="$lines -- failed: $failed"
 	echo "$lines"
 }
 
