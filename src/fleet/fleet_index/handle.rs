@@ -6,7 +6,7 @@ use std::sync::{
 };
 
 use chrono::{DateTime, Utc};
-use event_store::{follow, Cursor, EventStore, Query, StoredEvent, Wakeups};
+use event_store::{follow, Cursor, EventStore, Projection, Query, StoredEvent, Wakeups};
 use uuid::Uuid;
 
 use super::fixes::Micros;
@@ -23,16 +23,13 @@ pub const DEFAULT_WINDOW: chrono::Duration = chrono::Duration::hours(6);
 /// The horizon moves a minute at a time, not at every batch: forgetting walks every vehicle.
 const HORIZON_STEP: Micros = 60_000_000;
 
-/// The projection whose tables the index loads from, and whose checkpoint says up to where.
-const POSITIONS: &str = "vehicle_positions";
-
 /// Shared handle; cheap to clone.
 #[derive(Clone)]
 pub struct FleetIndex {
     /// Fixes older than this (before now) are not held.
     window: Micros,
     index: Arc<RwLock<Index>>,
-    /// Set once the whole log has been folded: until then queries go to PostgreSQL.
+    /// Set once the recent fixes are loaded: until then queries go to PostgreSQL.
     ready: Arc<AtomicBool>,
     /// The task that keeps the index current, once started.
     follower: Arc<Mutex<Option<tokio::task::AbortHandle>>>,
@@ -115,7 +112,9 @@ impl FleetIndex {
         sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             .execute(&mut *snapshot)
             .await?;
-        let cursor = event_store::checkpoint(&mut *snapshot, POSITIONS)
+        // The projection whose table the fixes come from: its checkpoint says up to where.
+        let positions = crate::fleet::projections::VehiclePositions.name();
+        let cursor = event_store::checkpoint(&mut *snapshot, positions)
             .await?
             .unwrap_or_default();
         let before = old_moments::state_at(&mut *snapshot, horizon - 1).await?;
