@@ -18,6 +18,13 @@ pub mod server;
 #[cfg(test)]
 mod test_support;
 
+/// Every server-side binary (the server, the benchmark, the tests) allocates with jemalloc:
+/// glibc's malloc kept what the server freed in its per-thread arenas, and the 20-minute soak's
+/// resident memory crept up 2.5 MB a minute with the live heap flat (docs/benchmarks.md).
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -189,7 +189,10 @@ pub struct ServeArgs {
     /// Hours of recent fixes the server holds in memory for the fleet at T (older moments come
     /// from the keyframes in PostgreSQL, in a few milliseconds). 6 hours of 1,000 vehicles
     /// reporting every 30 s take 17 MB; memory and start-up grow with this, not with history.
-    #[arg(long, env = "FLEETLINE_MEMORY_HOURS", default_value_t = 6)]
+    /// At least 1: a minute's keyframe is written 15 minutes after it, so with less the last
+    /// minutes would come from the log's fixes, not from memory.
+    #[arg(long, env = "FLEETLINE_MEMORY_HOURS", default_value_t = 6,
+          value_parser = clap::value_parser!(u32).range(1..))]
     pub memory_hours: u32,
 }
 
@@ -224,7 +227,20 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_optional_addr;
+    use super::{parse_optional_addr, Cli};
+    use clap::Parser;
+
+    #[test]
+    fn the_memory_window_is_at_least_an_hour() {
+        let hours = |arg: &str| {
+            Cli::try_parse_from(["fleetline", "--memory-hours", arg]).map(|c| c.serve.memory_hours)
+        };
+        assert_eq!(hours("1").unwrap(), 1);
+        assert_eq!(hours("720").unwrap(), 720);
+        for refused in ["0", "-1", "six"] {
+            assert!(hours(refused).is_err(), "{refused}");
+        }
+    }
 
     #[test]
     fn the_osmand_listener_is_an_address_or_off() {

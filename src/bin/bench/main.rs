@@ -330,11 +330,13 @@ async fn batch_paced(
 }
 
 /// Row: bytes on disk per fix after loading, every table and index a fix is stored in (the event
-/// log with its indexes and TOAST, and the positions read model), issue #15's figure (target 300).
+/// log with its indexes and TOAST, the positions read model, and the keyframes summing them up),
+/// issue #15's figure (target 300).
 async fn storage_per_fix(store: &EventStore, fixes: usize) -> anyhow::Result<Row> {
-    let (events, events_heap, positions): (i64, i64, i64) = sqlx::query_as(
+    let (events, events_heap, positions, keyframes): (i64, i64, i64, i64) = sqlx::query_as(
         "SELECT pg_total_relation_size('events'), pg_table_size('events'),
-                pg_total_relation_size('vehicle_positions')",
+                pg_total_relation_size('vehicle_positions'),
+                pg_total_relation_size('fleet_keyframes')",
     )
     .fetch_one(store.pool())
     .await?;
@@ -342,12 +344,13 @@ async fn storage_per_fix(store: &EventStore, fixes: usize) -> anyhow::Result<Row
     Ok(Row::new(
         "bytes on disk per fix, all tables and indexes",
         format!(
-            "{:.0} (events {:.0}: rows {:.0}, indexes {:.0}; vehicle_positions {:.0})",
-            per_fix(events + positions),
+            "{:.0} (events {:.0}: rows {:.0}, indexes {:.0}; vehicle_positions {:.0}; keyframes {:.0})",
+            per_fix(events + positions + keyframes),
             per_fix(events),
             per_fix(events_heap),
             per_fix(events - events_heap),
-            per_fix(positions)
+            per_fix(positions),
+            per_fix(keyframes)
         ),
     ))
 }

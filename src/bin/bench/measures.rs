@@ -40,6 +40,17 @@ pub fn resident_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// The allocator's view of the heap, in MB: bytes in live allocations, and bytes it keeps
+/// resident (live ones, freed ones not yet returned to the system, its own metadata). A resident
+/// size that grows while the first stays flat is the allocator holding memory, not a leak.
+pub fn heap_mb() -> (f64, f64) {
+    use tikv_jemalloc_ctl::{epoch, stats};
+    // The statistics are a snapshot, refreshed when the epoch advances.
+    let _ = epoch::advance();
+    let mb = |bytes: Result<usize, _>| bytes.unwrap_or(0) as f64 / 1e6;
+    (mb(stats::allocated::read()), mb(stats::resident::read()))
+}
+
 /// Catches every projection up with the log, 5,000 events per batch.
 pub async fn catch_up(store: &EventStore) {
     for projection in projections::all() {

@@ -1,8 +1,8 @@
 //! The soak: the whole server in this process under mixed load for many minutes — single fixes,
 //! batches, live streams held open, the fleet at random moments, registrations — paced at fixed
-//! rates. Every 10 s it prints one row: resident memory (and how much of it the fleet index's
-//! fixes take, which grow with the log by design), p50/p99 latency per route, errors, and the
-//! projections' lag. `cargo run --release --features ssr --bin bench -- --soak-minutes 20`
+//! rates. Every 10 s it prints one row: resident memory (how much of it the fleet index's
+//! fixes take; the allocator's live and resident heap), p50/p99 latency per route, errors, and
+//! the projections' lag. `cargo run --release --features ssr --bin bench -- --soak-minutes 20`
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
 
 use crate::http_load::{serve, Client, Target};
-use crate::measures::{lag_seconds, percentiles, resident_mb};
+use crate::measures::{heap_mb, lag_seconds, percentiles, resident_mb};
 
 /// The load's rates, per second (requests, not fixes).
 #[derive(Clone, Debug, clap::Args)]
@@ -159,10 +159,10 @@ pub async fn soak(
     }
 
     println!(
-        "| minute | RSS MB | index fixes MB | other MB | lag s | {} | errors | open streams |",
+        "| minute | RSS MB | index fixes MB | other MB | heap allocated / resident MB | lag s | {} | errors | open streams |",
         ROUTES.map(|r| format!("{r} p50/p99 ms")).join(" | ")
     );
-    println!("|{}", " --- |".repeat(7 + ROUTES.len()));
+    println!("|{}", " --- |".repeat(8 + ROUTES.len()));
     let started = Instant::now();
     let mut total_errors = 0;
     while started.elapsed() < Duration::from_secs(minutes * 60) {
@@ -171,6 +171,7 @@ pub async fn soak(
         let errors = window.errors.swap(0, Ordering::Relaxed);
         total_errors += errors;
         let (rss, index_mb) = (resident_mb(), index.fix_bytes() as f64 / 1e6);
+        let (heap_allocated, heap_resident) = heap_mb();
         let cells: Vec<String> = ROUTES
             .iter()
             .map(|route| match latencies.get(route) {
@@ -182,7 +183,7 @@ pub async fn soak(
             })
             .collect();
         println!(
-            "| {:.1} | {rss:.0} | {index_mb:.0} | {:.0} | {:.1} | {} | {errors} | {} |",
+            "| {:.1} | {rss:.0} | {index_mb:.0} | {:.0} | {heap_allocated:.0} / {heap_resident:.0} | {:.1} | {} | {errors} | {} |",
             started.elapsed().as_secs_f64() / 60.0,
             rss - index_mb,
             lag_seconds(store).await,
