@@ -1,6 +1,8 @@
 //! The web app: server-rendered with the fleet already in the first response, then hydrated.
 
 mod accounts_page;
+mod activity_strip;
+mod bookmark;
 pub mod clustering;
 pub mod declutter;
 mod groups_panel;
@@ -17,6 +19,7 @@ mod state;
 mod throttle;
 mod time_format;
 mod timeline;
+mod timeline_range;
 mod vehicle_list;
 
 use leptos::prelude::*;
@@ -158,7 +161,7 @@ fn FleetPage() -> impl IntoView {
         Resource::new(|| (), |_| map_settings::get_map_settings()),
     );
     provide_context(state);
-    timeline::sync_url(state);
+    bookmark::sync_url(state);
     timeline::follow_moment(state);
     live::follow(state);
     // Effects run only in the browser: from here on, times are written in its zone.

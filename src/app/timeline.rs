@@ -1,11 +1,14 @@
-//! The timeline: a slider from the first event to now that replays the fleet to any moment,
-//! with play/pause at several speeds, keyboard steps, a field to jump to an exact moment, and the
-//! moment kept in the URL. Its right end is Live.
+//! The timeline: a slider over a range (the whole history, the last hour to 30 days, or a custom
+//! range) that replays the fleet to any moment, with the activity drawn under it, play/pause at
+//! several speeds, keyboard steps and a field to jump to an exact moment. Its right end is Live
+//! (but for a custom range that ends before now).
 
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 
+use super::activity_strip::ActivityStrip;
 use super::state::FleetState;
+use super::timeline_range::{Range, RangePicker};
 use crate::fleet::fleet_at::get_timeline_start;
 
 pub const SPEEDS: [u32; 4] = [1, 10, 60, 600];
@@ -38,16 +41,20 @@ pub fn Timeline() -> impl IntoView {
     let speed = RwSignal::new(60u32);
 
     let shown = move || state.at.get().unwrap_or_else(|| state.now.get());
-    // The slider's left end: the first event, or the moment shown if a bookmark goes further
-    // back (the server does not know the first event: it renders the last hour).
-    let first = move || {
-        start
+    let range = RwSignal::new(Range::default());
+    // The slider's ends, from the range chosen (the first event is not known to the server: it
+    // renders the last hour).
+    let ends = Signal::derive(move || {
+        let now = state.now.get();
+        let first = start
             .get()
             .and_then(Result::ok)
             .flatten()
-            .unwrap_or_else(|| state.now.get() - Duration::hours(1))
-            .min(shown())
-    };
+            .unwrap_or_else(|| now - Duration::hours(1));
+        range.get().ends(first, now, shown())
+    });
+    let left = Signal::derive(move || ends.get().0);
+    let right = Signal::derive(move || ends.get().1);
     // Moving to now (or within a step of it) is live mode.
     let go_to = move |time: DateTime<Utc>| {
         let now = state.now.get_untracked();
@@ -81,15 +88,17 @@ pub fn Timeline() -> impl IntoView {
         let direction = match ev.key().as_str() {
             "ArrowLeft" | "ArrowDown" => -1,
             "ArrowRight" | "ArrowUp" => 1,
+            // The right end: Live, or the end of a custom range in the past.
             "End" => {
                 ev.prevent_default();
-                go_live();
+                playing.set(false);
+                go_to(ends.get_untracked().1);
                 return;
             }
             "Home" => {
                 ev.prevent_default();
                 playing.set(false);
-                go_to(first_untracked(start, state.now.get_untracked()));
+                go_to(ends.get_untracked().0);
                 return;
             }
             _ => return,
@@ -162,6 +171,7 @@ pub fn Timeline() -> impl IntoView {
                         .map(|s| view! { <option value=s.to_string() selected=*s == 60>{format!("{s}×")}</option> })
                         .collect_view()}
                 </select>
+                <RangePicker range=range ends=ends/>
                 <label class="jump">
                     <span>"Go to"</span>
                     <input
@@ -198,8 +208,8 @@ pub fn Timeline() -> impl IntoView {
                 // second would round it to one counted from the first event), and a drag gives
                 // whole milliseconds (with "any" it gives fractions); the keys step by themselves.
                 step="1"
-                min=move || millis(first()).to_string()
-                max=move || millis(state.now.get()).to_string()
+                min=move || millis(left.get()).to_string()
+                max=move || millis(right.get()).to_string()
                 prop:value=move || millis(shown()).to_string()
                 aria-valuetext=move || {
                     let moment = state.time(shown());
@@ -214,8 +224,10 @@ pub fn Timeline() -> impl IntoView {
                 }
                 on:keydown=on_key
             />
+            <ActivityStrip left=left right=right/>
         </section>
     }
+    .into_any()
 }
 
 fn first_untracked(
@@ -287,81 +299,4 @@ pub fn follow_moment(state: FleetState) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = state;
-}
-
-/// Keeps `?at=` in the address, so a moment can be bookmarked and shared. The moment is read on
-/// the server too, so the first response and the hydrated page agree; one that cannot be read is
-/// said on the page (and Live is shown).
-pub fn sync_url(state: FleetState) {
-    let query = leptos_router::hooks::use_query_map();
-    if let Some(raw) = query.get_untracked().get("at") {
-        match parse_bookmark(&raw) {
-            Some(at) => state.at.set(Some(at)),
-            None => state.bad_moment.set(Some(raw)),
-        }
-    }
-    // At most one address change every URL_EVERY, the last one always: dragging the slider moves
-    // the moment 60 times a second, and Chromium ignores history changes past about 20 a second
-    // (the address would keep a moment from the middle of the drag).
-    #[cfg(feature = "hydrate")]
-    {
-        let write =
-            super::throttle::Throttle::new(URL_EVERY, move || write_url(state.at.get_untracked()));
-        Effect::new(move |_| {
-            state.at.track();
-            write.call();
-        });
-    }
-}
-
-#[cfg(feature = "hydrate")]
-const URL_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
-
-#[cfg(feature = "hydrate")]
-fn write_url(at: Option<DateTime<Utc>>) {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let url = match at {
-        Some(at) => format!(
-            "?at={}",
-            at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-        ),
-        None => window.location().pathname().unwrap_or_else(|_| "/".into()),
-    };
-    if let Ok(history) = window.history() {
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
-    }
-}
-
-/// A bookmarked moment: RFC 3339. A `+` typed unescaped into an address arrives as a space
-/// (`?at=2026-12-01T14:00:00+01:00`), so a space before the offset stands for it.
-pub fn parse_bookmark(raw: &str) -> Option<DateTime<Utc>> {
-    let raw = raw.trim();
-    DateTime::parse_from_rfc3339(raw)
-        .or_else(|_| DateTime::parse_from_rfc3339(&raw.replacen(' ', "+", 1)))
-        .ok()
-        .map(|at| at.with_timezone(&Utc))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn a_bookmark_reads_rfc_3339_with_its_plus_escaped_or_not() {
-        let two_pm_in_berlin = Utc.with_ymd_and_hms(2026, 12, 1, 13, 0, 0).unwrap();
-        for raw in [
-            "2026-12-01T14:00:00+01:00",
-            "2026-12-01T14:00:00 01:00",
-            "2026-12-01T13:00:00Z",
-            "2026-12-01T13:00:00.000Z",
-        ] {
-            assert_eq!(parse_bookmark(raw), Some(two_pm_in_berlin), "{raw}");
-        }
-        for raw in ["yesterday", "", "2026-12-01", "2026-12-01T14:00:00 01:00 x"] {
-            assert_eq!(parse_bookmark(raw), None, "{raw}");
-        }
-    }
 }

@@ -32,6 +32,7 @@ pub mod assign_device;
 pub mod change_user_access;
 pub mod create_group;
 pub mod disable_user;
+pub mod fleet_activity;
 pub mod fleet_at;
 pub mod get_vehicle;
 pub mod issue_token;

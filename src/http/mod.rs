@@ -23,9 +23,9 @@ use serde_json::json;
 
 use crate::error::{AppError, ErrorKind, RETRY_UNAVAILABLE_SECONDS};
 use crate::fleet::{
-    assign_device, create_group, fleet_at, get_vehicle, list_groups, list_vehicles, live_updates,
-    osmand, place_in_group, register_vehicle, track_location, track_locations, unassign_device,
-    vehicle_current_location, vehicle_events, vehicle_trail,
+    assign_device, create_group, fleet_activity, fleet_at, get_vehicle, list_groups, list_vehicles,
+    live_updates, osmand, place_in_group, register_vehicle, track_location, track_locations,
+    unassign_device, vehicle_current_location, vehicle_events, vehicle_trail,
 };
 use crate::server::health;
 use crate::server::state::AppState;
@@ -45,6 +45,7 @@ pub fn routes() -> Routes {
         .merge(vehicle_events::http::routes())
         .merge(vehicle_trail::http::routes())
         .merge(fleet_at::http::routes())
+        .merge(fleet_activity::http::routes())
         .merge(live_updates::http::routes())
         .merge(list_groups::http::routes())
         .merge(create_group::http::routes())

@@ -107,6 +107,10 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
     table.push(fixes_loaded(fixes, history.appending));
     let events = store.count().await? as f64;
     table.push(projections_caught_up(events, history.projecting));
+    table.push(Row::new(
+        "activity under the timeline, 120 buckets",
+        measures::measure_activity(&store, fleet.start(), fleet.latest()).await?,
+    ));
     table.push(rebuild_projections(&store, events).await?);
     table.push(storage_per_fix(&store, history.fixes).await?);
 
@@ -250,7 +254,7 @@ fn fixes_loaded(fixes: usize, appending: Duration) -> Row {
 fn projections_caught_up(events: f64, projecting: Duration) -> Row {
     let seconds = projecting.as_secs_f64();
     Row::new(
-        "projections caught up (both, as the log grew)",
+        "projections caught up (all four, as the log grew)",
         format!(
             "{:.0} events/s ({events} events in {seconds:.1} s)",
             events / seconds

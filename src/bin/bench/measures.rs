@@ -183,3 +183,46 @@ pub async fn measure_fleet_at(
          {s95:.1} ms; {folding}"
     ))
 }
+
+/// The timeline's activity (fixes per bucket, 120 buckets) over the whole history, and over a day
+/// at random places in it, as the whole fleet sees it: 30 of each. One line for the table.
+pub async fn measure_activity(
+    store: &EventStore,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    use fleetline::fleet::{access::Scope, fleet_activity::activity};
+    let whole = Scope::WholeFleet;
+    let (mut everything, mut days, mut counted) = (Vec::new(), Vec::new(), 0);
+    let mut random = Lcg::new(7);
+    let span = (end - start).num_milliseconds().max(1) as f64;
+    for _ in 0..30 {
+        let t = Instant::now();
+        let answer = activity(store.pool(), start, end, 120, &whole)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        everything.push(t.elapsed());
+        counted = answer.fixes.iter().sum::<i64>();
+        let from = start + chrono::Duration::milliseconds((random.unit() * span) as i64);
+        let t = Instant::now();
+        std::hint::black_box(
+            activity(
+                store.pool(),
+                from,
+                from + chrono::Duration::days(1),
+                120,
+                &whole,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
+        days.push(t.elapsed());
+    }
+    let (a50, a95, _) = percentiles(everything);
+    let (d50, d95, _) = percentiles(days);
+    let minutes = (end - start).num_minutes();
+    Ok(format!(
+        "whole history ({minutes} minutes, {counted} fixes counted) p50 {a50:.1} / p95 {a95:.1} ms; \
+         a day p50 {d50:.1} / p95 {d95:.1} ms"
+    ))
+}

@@ -12,7 +12,7 @@ async fn the_migration_computes_the_keyframes_the_projection_writes() {
     let db = TestDb::new().await;
     seed(&db, 12, 3000).await;
     db.catch_up().await;
-    let (_, _, projected) = snapshot(&db).await;
+    let (_, _, projected, _) = snapshot(&db).await;
     assert!(
         projected.len() > 30,
         "a keyframe a minute: {}",
@@ -28,7 +28,7 @@ async fn the_migration_computes_the_keyframes_the_projection_writes() {
 
     // Then they are the same, and the migration's go on to the last fixes' minute (those the
     // projection writes once the fixes are 15 minutes past them)
-    let (_, _, migrated) = snapshot(&db).await;
+    let (_, _, migrated, _) = snapshot(&db).await;
     assert_eq!(migrated[..projected.len()], projected[..]);
     assert!(migrated.len() > projected.len());
 }

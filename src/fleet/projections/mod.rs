@@ -14,7 +14,10 @@ use super::events::{
 use super::fleet_index::keyframe;
 use event_store::{Projection, StoredEvent};
 
+mod activity;
 mod keyframes;
+
+pub use activity::{FleetActivity, NO_GROUP};
 
 /// Every projection of the app, in the order they are started and rebuilt.
 pub fn all() -> Vec<Arc<dyn Projection>> {
@@ -22,6 +25,7 @@ pub fn all() -> Vec<Arc<dyn Projection>> {
         Arc::new(Vehicles),
         Arc::new(VehiclePositions),
         Arc::new(VehicleGroups),
+        Arc::new(FleetActivity),
     ]
 }
 

@@ -10,7 +10,10 @@ use tokio::sync::{Barrier, Notify};
 use uuid::Uuid;
 
 use super::all;
-use crate::fleet::events::{LocationTracked, VehicleRegistered, VehicleScope, LOCATION_TRACKED};
+use crate::fleet::events::{
+    GroupCreated, LocationTracked, VehiclePlacedInGroup, VehicleRegistered, VehicleScope,
+    LOCATION_TRACKED,
+};
 use crate::fleet::fix::Fix;
 use crate::fleet::vehicle_ref::VehicleRef;
 use crate::test_support::{given_fix, TestDb};
@@ -20,8 +23,8 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 8, 0, 0).unwrap()
 }
 
-/// Both read models as text, in a stable order.
-pub(super) async fn snapshot(db: &TestDb) -> (Vec<String>, Vec<String>, Vec<String>) {
+/// Every read model as text, in a stable order: vehicles, positions, keyframes, activity.
+pub(super) async fn snapshot(db: &TestDb) -> (Vec<String>, Vec<String>, Vec<String>, Vec<String>) {
     let vehicles =
         sqlx::query_scalar("SELECT to_jsonb(v)::text FROM vehicles v ORDER BY vehicle_id")
             .fetch_all(db.pool())
@@ -38,7 +41,24 @@ pub(super) async fn snapshot(db: &TestDb) -> (Vec<String>, Vec<String>, Vec<Stri
             .fetch_all(db.pool())
             .await
             .unwrap();
-    (vehicles, positions, keyframes)
+    let activity = sqlx::query_scalar(
+        "SELECT to_jsonb(a)::text FROM fleet_activity a
+         UNION ALL
+         SELECT to_jsonb(g)::text FROM fleet_activity_groups g
+         ORDER BY 1",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap();
+    (vehicles, positions, keyframes, activity)
+}
+
+/// Fixes counted in `fleet_activity`.
+async fn fixes_counted(db: &TestDb) -> i64 {
+    sqlx::query_scalar("SELECT coalesce(sum(fixes), 0) FROM fleet_activity")
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
 }
 
 async fn rebuild_all(db: &TestDb) {
@@ -77,7 +97,27 @@ pub(super) async fn seed(db: &TestDb, vehicles: usize, fixes: usize) {
             .to_event()
         })
         .collect();
-    for chunk in events.chunks(250) {
+    let depot = GroupCreated {
+        group_id: Uuid::now_v7(),
+        name: "Seed depot".into(),
+        created_at: t0(),
+    };
+    let half = events.len() / 2 / 250 * 250;
+    for (n, chunk) in events.chunks(250).enumerate() {
+        if n * 250 == half {
+            // The first vehicle joins a group half-way: its fixes count under no group, then it.
+            let placed = VehiclePlacedInGroup {
+                group_id: depot.group_id,
+                scope: VehicleScope {
+                    vehicle_registered_id: ids[0],
+                },
+                placed_at: t0(),
+            };
+            db.store
+                .append(&[depot.to_event(), placed.to_event(Uuid::now_v7())], None)
+                .await
+                .unwrap();
+        }
         db.store.append(chunk, None).await.unwrap();
     }
 }
@@ -174,6 +214,7 @@ async fn a_projection_that_dies_mid_batch_resumes_and_equals_a_rebuild() {
 
     let resumed = snapshot(&db).await;
     assert_eq!(resumed.1.len(), 3000, "every fix applied exactly once");
+    assert_eq!(fixes_counted(&db).await, 3000, "every fix counted once");
     rebuild_all(&db).await;
     assert_eq!(snapshot(&db).await, resumed);
 }

@@ -19,6 +19,7 @@ pub const SERVER_FNS: &[(&str, Access)] = &[
     ("get_map_settings", Access::Read),
     ("get_fleet_at", Access::Read),
     ("get_timeline_start", Access::Read),
+    ("get_fleet_activity", Access::Read),
     ("vehicle_current_location", Access::Read),
     ("vehicle_events", Access::Read),
     ("vehicle_history", Access::Read),
