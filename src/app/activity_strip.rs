@@ -18,6 +18,15 @@ fn floor_minute(time: DateTime<Utc>) -> DateTime<Utc> {
     time - Duration::milliseconds(time.timestamp_millis().rem_euclid(60_000))
 }
 
+fn ceil_minute(time: DateTime<Utc>) -> DateTime<Utc> {
+    let floor = floor_minute(time);
+    if floor == time {
+        floor
+    } else {
+        floor + Duration::minutes(1)
+    }
+}
+
 /// The bars of `activity`, in seconds from its start and fractions of the height.
 fn bars(activity: &Activity) -> Vec<(f64, f64, f64)> {
     let most = activity.fixes.iter().copied().max().unwrap_or(0).max(1) as f64;
@@ -47,12 +56,7 @@ fn summary(activity: &Activity) -> String {
 /// the slider as it moves in between.
 #[component]
 pub fn ActivityStrip(left: Signal<DateTime<Utc>>, right: Signal<DateTime<Utc>>) -> impl IntoView {
-    let asked = Memo::new(move |_| {
-        (
-            floor_minute(left.get()),
-            floor_minute(right.get()) + Duration::minutes(1),
-        )
-    });
+    let asked = Memo::new(move |_| (floor_minute(left.get()), ceil_minute(right.get())));
     let activity = LocalResource::new(move || {
         let (from, to) = asked.get();
         get_fleet_activity(from, to, BUCKETS)

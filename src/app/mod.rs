@@ -8,6 +8,7 @@ pub mod declutter;
 mod groups_panel;
 mod history;
 mod live;
+mod live_list;
 mod map;
 #[cfg(feature = "hydrate")]
 mod map_labels;

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use uuid::Uuid;
 
+use super::live_list::{apply_update, caught_up, insert};
 use super::map_settings::MapSettings;
 use super::time_format::{local, utc};
 use crate::error::AppError;
@@ -102,6 +103,10 @@ pub struct FleetState {
     /// The map keeps the selected vehicle in view while it moves, until the user pans away.
     pub following: RwSignal<bool>,
     pub settings: Resource<Result<MapSettings, AppError>>,
+    /// While the whole fleet is loaded again: how many loads are out, and the updates pushed
+    /// since the first was asked for (see [`FleetState::reload`]).
+    /// Thread-safe: the server renders pages on any of its threads and drops them on another.
+    reloading: StoredValue<(u32, Vec<LiveUpdate>)>,
 }
 
 impl FleetState {
@@ -137,6 +142,7 @@ impl FleetState {
             now: RwSignal::new(Utc::now()),
             changes: RwSignal::new(0),
             hydrated: RwSignal::new(false),
+            reloading: StoredValue::new((0, Vec::new())),
         }
     }
 }
@@ -249,53 +255,14 @@ fn shown(
 impl FleetState {
     /// Applies one pushed change to the live fleet.
     pub fn apply(&self, update: LiveUpdate) {
-        let mut unknown_vehicle = false;
-        self.change_live(|list| {
-            match update {
-                LiveUpdate::VehicleRegistered {
-                    vehicle_registered_id,
-                    vehicle_license_plate,
-                    registered_at,
-                } => insert(
-                    list,
-                    vehicle_registered_id,
-                    vehicle_license_plate,
-                    registered_at,
-                ),
-                LiveUpdate::LocationTracked {
-                    vehicle_registered_id,
-                    latitude,
-                    longitude,
-                    tracked_at,
-                    recorded_at,
-                    speed_mps,
-                    heading,
-                    battery_percent,
-                } => match list
-                    .iter_mut()
-                    .find(|v| v.vehicle_registered_id == vehicle_registered_id)
-                {
-                    // A late fix does not move the vehicle back: the latest device time wins.
-                    Some(vehicle)
-                        if vehicle
-                            .tracked_at
-                            .is_none_or(|current| current <= tracked_at) =>
-                    {
-                        vehicle.latitude = Some(latitude);
-                        vehicle.longitude = Some(longitude);
-                        vehicle.tracked_at = Some(tracked_at);
-                        vehicle.recorded_at = Some(recorded_at);
-                        vehicle.speed_mps = speed_mps;
-                        vehicle.heading = heading;
-                        vehicle.battery_percent = battery_percent;
-                    }
-                    Some(_) => {}
-                    None => unknown_vehicle = true,
-                },
-                LiveUpdate::VehiclePlacedInGroup { .. } => {}
+        self.reloading.update_value(|(loads, pending)| {
+            if *loads > 0 {
+                pending.push(update.clone());
             }
         });
-        if unknown_vehicle {
+        let mut known = true;
+        self.change_live(|list| known = apply_update(list, update));
+        if !known {
             self.reload();
         }
     }
@@ -325,34 +292,30 @@ impl FleetState {
         self.changes.update(|n| *n += 1);
     }
 
-    /// Loads the whole live fleet again (after a reconnection or a missed update).
+    /// Loads the whole live fleet again (after a reconnection or a missed update). The list is
+    /// read from a read model, a few milliseconds behind the stream: the updates pushed while it
+    /// loads are applied again on top of it, or it would undo them (a fix arriving just after the
+    /// page connected was lost until the vehicle's next one).
     pub fn reload(&self) {
         let state = *self;
+        state.reloading.update_value(|(loads, _)| *loads += 1);
         leptos::task::spawn_local(async move {
-            if let Ok(list) = crate::fleet::list_vehicles::list_vehicles().await {
-                state.live.set(Some(list));
+            let answer = crate::fleet::list_vehicles::list_vehicles().await;
+            let pending = state
+                .reloading
+                .try_update_value(|(loads, pending)| {
+                    *loads -= 1;
+                    if *loads == 0 {
+                        std::mem::take(pending)
+                    } else {
+                        pending.clone()
+                    }
+                })
+                .unwrap_or_default();
+            if let Ok(list) = answer {
+                state.live.set(Some(caught_up(list, pending)));
                 state.changes.update(|n| *n += 1);
             }
         });
     }
-}
-
-fn insert(list: &mut Vec<Vehicle>, id: Uuid, plate: String, registered_at: DateTime<Utc>) {
-    if list.iter().any(|v| v.vehicle_registered_id == id) {
-        return;
-    }
-    list.push(Vehicle {
-        group_id: None,
-        vehicle_registered_id: id,
-        vehicle_license_plate: plate,
-        registered_at,
-        latitude: None,
-        longitude: None,
-        tracked_at: None,
-        recorded_at: None,
-        speed_mps: None,
-        heading: None,
-        battery_percent: None,
-    });
-    list.sort_by(|a, b| a.vehicle_license_plate.cmp(&b.vehicle_license_plate));
 }

@@ -43,8 +43,8 @@ pub fn Timeline() -> impl IntoView {
     let shown = move || state.at.get().unwrap_or_else(|| state.now.get());
     let range = RwSignal::new(Range::default());
     // The slider's ends, from the range chosen (the first event is not known to the server: it
-    // renders the last hour).
-    let ends = Signal::derive(move || {
+    // renders the last hour). A memo: a drag moves the moment 60 times a second, the ends not.
+    let ends = Memo::new(move |_| {
         let now = state.now.get();
         let first = start
             .get()
@@ -171,7 +171,7 @@ pub fn Timeline() -> impl IntoView {
                         .map(|s| view! { <option value=s.to_string() selected=*s == 60>{format!("{s}×")}</option> })
                         .collect_view()}
                 </select>
-                <RangePicker range=range ends=ends/>
+                <RangePicker range=range ends=ends.into()/>
                 <label class="jump">
                     <span>"Go to"</span>
                     <input

@@ -135,6 +135,14 @@ pub fn RangePicker(
             _ => {
                 problem.set(None);
                 range.set(next);
+                // A range in the past is replayed: the moment shown (now, when Live) moves to its
+                // end, or the slider would stretch to reach it.
+                let now = state.now.get_untracked();
+                let shown = state.at.get_untracked().unwrap_or(now);
+                let (from, to) = (next.from.unwrap_or(shown), next.to.unwrap_or(now).min(now));
+                if shown < from || shown > to {
+                    state.at.set(Some(to));
+                }
             }
         }
     };

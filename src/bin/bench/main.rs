@@ -268,7 +268,7 @@ async fn rebuild_projections(store: &EventStore, events: f64) -> anyhow::Result<
     rebuild(store.pool(), &projections::all(), 10_000, |_| {}).await?;
     let seconds = began.elapsed().as_secs_f64();
     Ok(Row::new(
-        "rebuild of both projections (aside, then swap)",
+        "rebuild of every projection (aside, then swap)",
         format!(
             "{:.0} events/s ({events} events in {seconds:.1} s)",
             events / seconds
@@ -387,9 +387,12 @@ async fn machine(store: &EventStore, args: &Args) -> anyhow::Result<String> {
         .fetch_one(store.pool())
         .await?;
     Ok(format!(
-        "Machine: {} cores, {cpu}, PostgreSQL {version}; {} vehicles, {} fixes loaded",
+        "Machine: {} cores, {cpu}, PostgreSQL {version}; {} vehicles, {}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
         args.vehicles,
-        args.fixes
+        match args.days {
+            Some(days) => format!("{days} days every {} s", args.interval_seconds),
+            None => format!("{} fixes loaded", args.fixes),
+        }
     ))
 }

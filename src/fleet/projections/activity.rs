@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{decode, of_type};
 use crate::fleet::events::{
-    TrackedPosition, VehiclePlacedInGroup, LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP,
+    VehiclePlacedInGroup, VehicleScope, LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP,
 };
 use event_store::{Projection, StoredEvent};
 
@@ -51,11 +51,21 @@ pub fn count(seen: &[Seen], groups: &mut HashMap<Uuid, Uuid>) -> BTreeMap<(i64, 
     counts
 }
 
+/// What the count reads of a fix: its time and vehicle, not its coordinates and readings (a
+/// fourth reader of every fix, it decodes as little as it can).
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FixTime {
+    #[serde(default)]
+    tracked_at: Option<DateTime<Utc>>,
+    scope: VehicleScope,
+}
+
 fn seen(events: &[StoredEvent]) -> sqlx::Result<Vec<Seen>> {
     let mut seen = Vec::new();
     for event in events {
         if event.event_type == LOCATION_TRACKED {
-            let fix: TrackedPosition = decode(event)?;
+            let fix: FixTime = decode(event)?;
             seen.push(Seen::Fix {
                 vehicle: fix.scope.vehicle_registered_id,
                 at: fix.tracked_at.unwrap_or(event.recorded_at),
