@@ -146,10 +146,28 @@ pub fn RangePicker(
             }
         }
     };
-    let field = move |is_from: bool| {
-        move || {
+    // The field of one end of a custom range: shows the slider's end, sets the range's.
+    let end_field = move |is_from: bool| {
+        let (text, label) = if is_from {
+            ("From", "Range from")
+        } else {
+            ("To", "Range to")
+        };
+        let value = move || {
             let (left, right) = ends.get();
             super::time_format::field_value(if is_from { left } else { right }, in_utc())
+        };
+        view! {
+            <label class="range-end">
+                <span>{text}</span>
+                <input
+                    type="datetime-local"
+                    step="1"
+                    aria-label=label
+                    prop:value=value
+                    on:change=move |ev| set_end(ev, is_from)
+                />
+            </label>
         }
     };
     view! {
@@ -167,26 +185,8 @@ pub fn RangePicker(
                 .collect_view()}
         </select>
         <Show when=move || range.with(|r| r.span == Span::Custom)>
-            <label class="range-end">
-                <span>"From"</span>
-                <input
-                    type="datetime-local"
-                    step="1"
-                    aria-label="Range from"
-                    prop:value=field(true)
-                    on:change=move |ev| set_end(ev, true)
-                />
-            </label>
-            <label class="range-end">
-                <span>"To"</span>
-                <input
-                    type="datetime-local"
-                    step="1"
-                    aria-label="Range to"
-                    prop:value=field(false)
-                    on:change=move |ev| set_end(ev, false)
-                />
-            </label>
+            {end_field(true)}
+            {end_field(false)}
         </Show>
         <span class="range-problem" role="alert">{move || problem.get()}</span>
     }
