@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 
-use crate::fleet::fleet_activity::{get_fleet_activity, Activity};
+use crate::fleet::fleet_activity::{get_fleet_activity, minute_start, Activity};
 
 /// Bars across the slider: about one per 8 pixels of a desktop timeline.
 const BUCKETS: u32 = 120;
@@ -14,12 +14,8 @@ const HEIGHT: f64 = 100.0;
 /// A bucket with any fix is drawn at least this high, so one fix among thousands still shows.
 const LEAST_BAR: f64 = 4.0;
 
-fn floor_minute(time: DateTime<Utc>) -> DateTime<Utc> {
-    time - Duration::milliseconds(time.timestamp_millis().rem_euclid(60_000))
-}
-
 fn ceil_minute(time: DateTime<Utc>) -> DateTime<Utc> {
-    let floor = floor_minute(time);
+    let floor = minute_start(time);
     if floor == time {
         floor
     } else {
@@ -56,7 +52,7 @@ fn summary(activity: &Activity) -> String {
 /// the slider as it moves in between.
 #[component]
 pub fn ActivityStrip(left: Signal<DateTime<Utc>>, right: Signal<DateTime<Utc>>) -> impl IntoView {
-    let asked = Memo::new(move |_| (floor_minute(left.get()), ceil_minute(right.get())));
+    let asked = Memo::new(move |_| (minute_start(left.get()), ceil_minute(right.get())));
     let activity = LocalResource::new(move || {
         let (from, to) = asked.get();
         get_fleet_activity(from, to, BUCKETS)

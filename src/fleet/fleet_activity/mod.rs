@@ -37,11 +37,10 @@ pub struct Activity {
     pub fixes: Vec<i64>,
 }
 
-impl Activity {
-    /// Where bucket `index` starts.
-    pub fn bucket_start(&self, index: usize) -> DateTime<Utc> {
-        self.from + Duration::seconds(self.bucket_seconds * index as i64)
-    }
+/// The start of the minute `at` falls in: the resolution the activity is kept at.
+pub fn minute_start(at: DateTime<Utc>) -> DateTime<Utc> {
+    at - Duration::seconds(at.timestamp().rem_euclid(60))
+        - Duration::nanoseconds(i64::from(at.timestamp_subsec_nanos()))
 }
 
 #[server(endpoint = "get_fleet_activity")]
@@ -77,9 +76,7 @@ pub fn bucketing(
             format!("the range must be at most {MAX_RANGE_DAYS} days"),
         ));
     }
-    let start = from
-        - Duration::seconds(from.timestamp().rem_euclid(60))
-        - Duration::nanoseconds(i64::from(from.timestamp_subsec_nanos()));
+    let start = minute_start(from);
     // Whole minutes from the first bucket's start to `to` (at least one), shared out.
     let ceil_div = |a: i64, b: i64| (a + b - 1) / b;
     let minutes = ceil_div((to - start).num_seconds(), 60).max(1);

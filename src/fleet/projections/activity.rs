@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::{decode, of_type};
+use super::decode;
 use crate::fleet::events::{
     VehiclePlacedInGroup, VehicleScope, LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP,
 };
@@ -103,7 +103,6 @@ impl Projection for FleetActivity {
         if seen.is_empty() {
             return Ok(());
         }
-        let placed: Vec<VehiclePlacedInGroup> = of_type(events, VEHICLE_PLACED_IN_GROUP)?;
         let mut vehicles: Vec<Uuid> = seen
             .iter()
             .map(|s| match *s {
@@ -121,14 +120,18 @@ impl Projection for FleetActivity {
         .into_iter()
         .collect();
         let counts = count(&seen, &mut groups);
-        if !placed.is_empty() {
-            let moved: Vec<(Uuid, Uuid)> = placed
-                .iter()
-                .map(|p| p.scope.vehicle_registered_id)
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .map(|vehicle| (vehicle, groups[&vehicle]))
-                .collect();
+        // Each vehicle placed in the batch, in the group it ended in.
+        let moved: Vec<(Uuid, Uuid)> = seen
+            .iter()
+            .filter_map(|s| match *s {
+                Seen::Placed { vehicle, .. } => Some(vehicle),
+                Seen::Fix { .. } => None,
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(|vehicle| (vehicle, groups[&vehicle]))
+            .collect();
+        if !moved.is_empty() {
             sqlx::query(
                 "INSERT INTO fleet_activity_groups (vehicle_id, group_id)
                  SELECT * FROM unnest($1::uuid[], $2::uuid[])
