@@ -108,7 +108,8 @@ pub async fn migrate(store: &EventStore) -> Result<(), sqlx::migrate::MigrateErr
     sqlx::query("SET statement_timeout = 0")
         .execute(&mut connection)
         .await?;
-    event_store::migrate_on(&mut connection).await?;
+    // GPS fixes are the history a retention limit removes.
+    event_store::migrate_on(&mut connection, &[crate::fleet::events::LOCATION_TRACKED]).await?;
     tower_sessions_sqlx_store::PostgresStore::new(store.pool().clone())
         .migrate()
         .await

@@ -42,11 +42,24 @@ async fn a_database_of_the_first_release_is_migrated_without_losing_an_event() {
         .fetch_one(&pool)
         .await
         .unwrap();
+    let log_before = every_event(&pool).await;
 
     // Started by this version: its migrations run at start-up.
     let store = crate::server::open_store(&database.url(), 4)
         .await
         .expect("this version opens the first release's database");
+    // Every event as it was, in its place in the log; the fixes (v7 ids) moved to the history's
+    // partition of their week, everything else kept.
+    let log_after = every_event(&pool).await;
+    assert_eq!(log_after[..log_before.len()], log_before[..]);
+    let history: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT event_type FROM events_history UNION ALL
+         SELECT DISTINCT event_type FROM events_kept WHERE event_type = 'LocationTracked'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(history, ["LocationTracked"]);
     let token = admin_token_on(&store).await;
     let api = with_token(crate::server::router(serving_state(&store).await), &token);
 
@@ -102,6 +115,17 @@ async fn a_database_of_the_first_release_is_migrated_without_losing_an_event() {
         events_before + 1,
         "no event lost, the new one added"
     );
+}
+
+/// The log as readers see it: each event's place, id, type, tags and payload.
+async fn every_event(pool: &sqlx::PgPool) -> Vec<(i64, i64, Uuid, String, Vec<String>, String)> {
+    sqlx::query_as(
+        "SELECT transaction_id, position, event_id, event_type, tags, payload::text
+         FROM events ORDER BY transaction_id, position",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
 }
 
 /// The first release's fleet, as it wrote it: events in its payload shapes (jsonb, no

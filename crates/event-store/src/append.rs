@@ -4,6 +4,7 @@ use serde_json::value::RawValue;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use super::history::{is_missing_partition, Weeks};
 use super::locks::{lock, LockKeys};
 use super::{EventStore, Query};
 
@@ -83,10 +84,15 @@ impl EventStore {
         conditions: &[&AppendCondition],
     ) -> Result<Appended, AppendError> {
         let appended = if conditions.is_empty() {
-            append_in_one_statement(&self.writes, events, Insert::AssumingNew).await?
+            append_in_one_statement(&self.writes, &self.weeks, events, Insert::AssumingNew).await?
         } else {
+            // The weeks' partitions in a statement of their own: created in the decision's
+            // transaction, they would hold every other new week's creator until it commits.
+            self.weeks.ensure(&self.writes, events).await?;
             let mut tx = self.writes.begin().await?;
-            let appended = append_all_in(&mut tx, events, conditions).await?;
+            let appended = append_all_in(&mut tx, events, conditions)
+                .await
+                .inspect_err(|error| forget_weeks_if_missing(&self.weeks, error))?;
             tx.commit().await?;
             appended
         };
@@ -184,12 +190,37 @@ pub async fn append_all_in(
 /// its group pay the failed statement, and more so the busier the server.
 pub(super) async fn append_in_one_statement(
     pool: &PgPool,
+    weeks: &Weeks,
+    events: &[NewEvent],
+    insert: Insert,
+) -> Result<Appended, AppendError> {
+    match try_append_in_one_statement(pool, weeks, events, insert).await {
+        // Another instance purged a week this store had seen: once more, creating it again.
+        Err(AppendError::Database(error)) if is_missing_partition(&error) => {
+            weeks.forget();
+            try_append_in_one_statement(pool, weeks, events, insert).await
+        }
+        result => result,
+    }
+}
+
+/// The error, if it says a week's partition was missing, makes `weeks` find them again.
+fn forget_weeks_if_missing(weeks: &Weeks, error: &AppendError) {
+    if error.database_error().is_some_and(is_missing_partition) {
+        weeks.forget();
+    }
+}
+
+async fn try_append_in_one_statement(
+    pool: &PgPool,
+    weeks: &Weeks,
     events: &[NewEvent],
     insert: Insert,
 ) -> Result<Appended, AppendError> {
     if events.is_empty() {
         return Ok(Appended { positions: vec![] });
     }
+    weeks.ensure(pool, events).await?;
     let keys = LockKeys::of(events, &[]);
     let rows = Rows::of(events);
     let (keys, rows) = (&keys, &rows);
@@ -222,21 +253,26 @@ pub(super) enum Insert {
     SkippingStored,
 }
 
-/// A unique violation of `events.event_id`: one of the events was stored before.
+/// A unique violation of `events.event_id`: one of the events was stored before. PostgreSQL
+/// names the violated index of the partition (`events_kept_event_id_history_key`, …), and every
+/// unique index of the log is on the event id.
 fn is_stored_event_id(error: &sqlx::Error) -> bool {
-    error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation() && e.constraint() == Some("events_event_id_key"))
+    error.as_database_error().is_some_and(|e| {
+        e.is_unique_violation() && e.table().is_some_and(|table| table.starts_with("events"))
+    })
 }
 
 // The transaction id on the log's clock, once per statement (a scalar subquery: an init plan),
-// not once per row as the column's default would.
-const INSERT_ROWS: &str = "INSERT INTO events (transaction_id, event_id, event_type, tags, payload, metadata)
-     SELECT (SELECT event_log_transaction_id()), e.id, e.type, e.tags::text[], e.payload::json, e.metadata::json
+// not once per row as the column's default would; likewise the history types. An event is
+// history when its type is one of them and its id a UUID v7 (version 7 in byte 6's high bits).
+const INSERT_ROWS: &str = "INSERT INTO events (transaction_id, event_id, event_type, tags, payload, metadata, history)
+     SELECT (SELECT event_log_transaction_id()), e.id, e.type, e.tags::text[], e.payload::json, e.metadata::json,
+            e.type = ANY(ARRAY(SELECT event_type FROM event_history_types))
+                AND get_byte(uuid_send(e.id), 6) >> 4 = 7
      FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
           AS e(id, type, tags, payload, metadata, ord)";
 const IN_ORDER: &str = "ORDER BY e.ord";
-const SKIP_STORED: &str = "ON CONFLICT (event_id) DO NOTHING";
+const SKIP_STORED: &str = "ON CONFLICT (event_id, history) DO NOTHING";
 const RETURNING: &str = "RETURNING event_id, position";
 
 /// Events as the insert's columns, one array each ($1 to $5).

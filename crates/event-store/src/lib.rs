@@ -3,10 +3,15 @@
 //!
 //! # Guarantees, and how
 //!
-//! One table, `events (position, transaction_id, event_id, event_type, tags, payload, recorded_at)`:
+//! One log, `events (position, transaction_id, event_id, event_type, tags, payload, recorded_at,
+//! metadata, history)`, a partitioned table: events of the types the writer declares history (GPS
+//! fixes) are stored in a partition per week of their UUID v7's time, everything else in one
+//! partition kept for ever ([`history`]).
 //!
-//! - **Append-only, enforced by the database.** Statement-level triggers refuse `UPDATE`, `DELETE` and
-//!   `TRUNCATE` for every role (they fire even when no row matches).
+//! - **Append-only, enforced by the database.** Statement-level triggers on the log and on each of
+//!   its partitions refuse `UPDATE`, `DELETE` and `TRUNCATE` for every role (they fire even when no
+//!   row matches). Only [`EventStore::purge_history_before`] removes events: whole weeks of
+//!   history, by detaching and dropping their partitions.
 //! - **Conditional append** ("dynamic consistency boundary"): `append(events, condition)` where the condition
 //!   is a query (event types + tags) and the last position the caller saw for it; it fails with a conflict if
 //!   a matching event was appended since. Race-free at PostgreSQL's default isolation: every writer takes
@@ -38,8 +43,10 @@
 //!   then given the live tables' indexes and constraints, built by sorting. Then, in one transaction holding
 //!   the checkpoints (the live runners pause), the last events are applied, the copies replace the live
 //!   tables and the checkpoints move. Readers see the old tables until that commit, then the new ones.
-//! - **Idempotent appends by event id** (`event_id` is unique; an append whose events are all stored already
-//!   succeeds without storing anything), which makes client-chosen ids safe to retry. A batch appended
+//! - **Idempotent appends by event id** (`event_id` is unique — with `history` beside it, which a
+//!   partitioned table needs in its unique key, and which the same event always has; an append
+//!   whose events are all stored already succeeds without storing anything), which makes
+//!   client-chosen ids safe to retry. A batch appended
 //!   without a condition is one statement that first assumes every event is new: `ON CONFLICT DO NOTHING`
 //!   would cost every row a speculative insertion (about 15% of an append). When an id was stored before,
 //!   the unique index refuses the statement and it runs again skipping the stored ids — one more round trip
@@ -56,6 +63,7 @@
 mod append;
 mod clock;
 mod group;
+mod history;
 mod locks;
 mod read;
 mod rebuild;
@@ -66,6 +74,7 @@ pub mod testing;
 mod tests;
 
 pub use append::{AppendCondition, AppendError, Appended, NewEvent};
+pub use history::{HistoryWeek, Purged};
 pub use read::{Cursor, StoredEvent};
 pub use rebuild::{rebuild, RebuildProgress};
 pub use subscription::{
@@ -143,9 +152,22 @@ impl Query {
 
 /// [`EventStore::migrate`] on one connection (a migration may run longer than a pool's
 /// statement timeout allows: the caller sets the connection's).
+///
+/// Events of `history_types` are history: stored in a partition per week (of their ids' time,
+/// for UUID v7 ids) that [`EventStore::purge_history_before`] can remove. Types declared once
+/// stay history; declare them before storing any, or those stored before stay kept.
 pub async fn migrate_on(
     connection: &mut sqlx::PgConnection,
+    history_types: &[&str],
 ) -> Result<(), sqlx::migrate::MigrateError> {
+    // Before the migrations: the one that partitions the log sorts the stored events by it.
+    sqlx::raw_sql("CREATE TABLE IF NOT EXISTS event_history_types (event_type text PRIMARY KEY)")
+        .execute(&mut *connection)
+        .await?;
+    sqlx::query("INSERT INTO event_history_types SELECT unnest($1::text[]) ON CONFLICT DO NOTHING")
+        .bind(history_types)
+        .execute(&mut *connection)
+        .await?;
     let mut migrator = sqlx::migrate!("./migrations");
     migrator.set_ignore_missing(true);
     migrator.run(&mut *connection).await?;
@@ -163,6 +185,8 @@ pub struct EventStore {
     appended: Arc<watch::Sender<()>>,
     /// Unconditional appends that share transactions; see [`group`].
     grouped: tokio::sync::mpsc::Sender<group::Request>,
+    /// The weeks of history known to have their partition.
+    weeks: Arc<history::Weeks>,
 }
 
 /// The channel subscribers listen on.
@@ -181,7 +205,8 @@ impl EventStore {
         tokio::spawn(announce_appends(writes.clone(), receiver));
         let appended = Arc::new(appended);
         let announcer = Arc::downgrade(&appended);
-        let grouped = group::start(writes.clone(), move || {
+        let weeks = Arc::new(history::Weeks::default());
+        let grouped = group::start(writes.clone(), weeks.clone(), move || {
             if let Some(appended) = announcer.upgrade() {
                 appended.send_replace(());
             }
@@ -191,6 +216,7 @@ impl EventStore {
             writes,
             appended,
             grouped,
+            weeks,
         }
     }
 
@@ -220,8 +246,8 @@ impl EventStore {
     /// Applies the store's own schema migrations (`crates/event-store/migrations`), then sets the
     /// log's clock right after a restore into a new cluster ([`clock::align`]). The migrations
     /// share PostgreSQL's migration table with the app's, so each side ignores the other's versions.
-    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        migrate_on(&mut *self.pool.acquire().await?).await
+    pub async fn migrate(&self, history_types: &[&str]) -> Result<(), sqlx::migrate::MigrateError> {
+        migrate_on(&mut *self.pool.acquire().await?, history_types).await
     }
 
     /// Number of stored events.

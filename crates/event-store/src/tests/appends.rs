@@ -315,7 +315,7 @@ async fn metadata_is_kept_apart_from_the_payload_as_written_and_may_be_absent() 
 async fn appends_go_through_while_slow_reads_hold_every_read_connection() {
     let database = TestDatabase::create(2).await;
     EventStore::new(database.pool.clone())
-        .migrate()
+        .migrate(&[HISTORY_TYPE])
         .await
         .unwrap();
     let pool = |size| {

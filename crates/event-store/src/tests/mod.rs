@@ -2,6 +2,7 @@
 //! conditions, the locks that make them race-free, subscriptions.
 
 mod appends;
+mod history;
 mod locks;
 mod subscriptions;
 
@@ -18,6 +19,9 @@ use crate::subscription::Step;
 use crate::testing::TestDatabase;
 use crate::*;
 
+/// The event type these tests store as history (in a partition per week).
+const HISTORY_TYPE: &str = "Tracked";
+
 /// A store on a database of its own.
 struct TestDb {
     store: EventStore,
@@ -32,7 +36,10 @@ impl TestDb {
     async fn with_connections(max_connections: u32) -> Self {
         let database = TestDatabase::create(max_connections).await;
         let store = EventStore::new(database.pool.clone());
-        store.migrate().await.expect("the store's migrations apply");
+        store
+            .migrate(&[HISTORY_TYPE])
+            .await
+            .expect("the store's migrations apply");
         Self {
             store,
             _database: database,
