@@ -4,7 +4,7 @@ async fn main() -> anyhow::Result<()> {
     use clap::Parser;
     use fleetline::server::{
         self,
-        config::{Cli, Command, GroupCommand, TokenCommand, UserCommand},
+        config::{Cli, Command, GroupCommand, HistoryCommand, TokenCommand, UserCommand},
     };
 
     // The log goes to stderr: stdout carries what a command answers (`token create` prints the
@@ -68,6 +68,10 @@ async fn main() -> anyhow::Result<()> {
                     Ok(())
                 }
             }
+        }
+        Command::History(HistoryCommand::Purge { before }) => {
+            let store = server::open_store(&cli.database_url, 2).await?;
+            fleetline::fleet::purge_history::cli::run(&store, before).await
         }
         Command::Group(command) => {
             let store = server::open_store(&cli.database_url, 2).await?;

@@ -14,6 +14,10 @@ pub const DEVICE_ASSIGNED: &str = "DeviceAssigned";
 pub const DEVICE_UNASSIGNED: &str = "DeviceUnassigned";
 pub const GROUP_CREATED: &str = "GroupCreated";
 pub const VEHICLE_PLACED_IN_GROUP: &str = "VehiclePlacedInGroup";
+pub const HISTORY_PURGED: &str = "HistoryPurged";
+
+/// Every purge of old history carries it: the fleet at an earlier moment reads it.
+pub const HISTORY_TAG: &str = "history";
 
 /// Every group's creation carries it: the list of groups reads it.
 pub const GROUPS_TAG: &str = "groups";
@@ -98,6 +102,35 @@ pub struct VehiclePlacedInGroup {
     pub group_id: Uuid,
     pub scope: VehicleScope,
     pub placed_at: DateTime<Utc>,
+}
+
+/// Fixes before `before` removed from the log and from the read models, in whole weeks: the
+/// fleet at an earlier moment is answered from the keyframes, to the minute (issue #15).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPurged {
+    pub history_purged_id: Uuid,
+    /// Fixes tracked before it are gone (a Monday, 00:00 UTC: history goes by whole weeks).
+    pub before: DateTime<Utc>,
+    /// What was asked: `--before`, or now minus the retention setting's days.
+    pub requested_before: DateTime<Utc>,
+    /// Fix events removed from the log.
+    pub fixes: i64,
+    /// The weeks removed from the log, by their Mondays.
+    pub weeks: Vec<DateTime<Utc>>,
+    pub purged_at: DateTime<Utc>,
+}
+
+impl HistoryPurged {
+    pub fn to_event(&self) -> NewEvent {
+        NewEvent {
+            event_id: self.history_purged_id,
+            event_type: HISTORY_PURGED.into(),
+            tags: vec![HISTORY_TAG.into()],
+            payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
+            metadata: None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -26,6 +26,8 @@ pub mod events;
 pub mod projections;
 #[cfg(feature = "ssr")]
 pub mod registrations;
+#[cfg(feature = "ssr")]
+pub mod retention;
 
 pub mod add_user;
 pub mod assign_device;
@@ -43,6 +45,8 @@ pub mod live_updates;
 #[cfg(feature = "ssr")]
 pub mod osmand;
 pub mod place_in_group;
+#[cfg(feature = "ssr")]
+pub mod purge_history;
 pub mod register_vehicle;
 pub mod revoke_token;
 pub mod sign_in;

@@ -49,6 +49,21 @@ pub enum Command {
     /// Vehicle groups.
     #[command(subcommand)]
     Group(GroupCommand),
+    /// Old history (GPS fixes).
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HistoryCommand {
+    /// Remove the fixes tracked before a day, in whole weeks (from Monday 00:00 UTC), from the
+    /// log and the read models; recorded as an event. The fleet at an earlier moment is then
+    /// answered from the keyframes, to the minute. The last day is always kept.
+    Purge {
+        /// A day (2026-11-01, midnight UTC) or an RFC 3339 moment.
+        #[arg(long, value_parser = crate::fleet::purge_history::cli::parse_before)]
+        before: chrono::DateTime<chrono::Utc>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -194,6 +209,13 @@ pub struct ServeArgs {
     #[arg(long, env = "FLEETLINE_MEMORY_HOURS", default_value_t = 6,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub memory_hours: u32,
+
+    /// Keep this many days of GPS fixes: every hour the server purges the whole weeks (from
+    /// Monday 00:00 UTC) older than that, as `fleetline history purge` would. Default: keep
+    /// everything.
+    #[arg(long, env = "FLEETLINE_RETENTION_DAYS",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub retention_days: Option<u32>,
 }
 
 impl ServeArgs {

@@ -189,6 +189,15 @@ pub async fn serve(
     };
     state.live_streams = LiveStreams::new(args.max_live_streams);
     background::start(&state, &wakeups);
+    if let Some(days) = args.retention_days {
+        tracing::info!(
+            "retention: the fixes older than {days} days are purged every hour, by whole weeks"
+        );
+        tokio::spawn(crate::fleet::purge_history::retention::keep(
+            state.store.clone(),
+            days,
+        ));
+    }
     shutdown::cancel_on_signal(state.shutdown.clone());
     crate::fleet::access::secrets::prepare()
         .await
@@ -255,10 +264,22 @@ async fn serve_osmand(
     Some(tokio::spawn(listener::serve(listener, app, shutdown)))
 }
 
+/// After a purge the log no longer holds the purged fixes: a rebuild would lose the keyframes and
+/// the activity of the purged weeks, and the position of every vehicle silent since then.
+pub async fn refuse_rebuild_after_purge(pool: &sqlx::PgPool) -> anyhow::Result<()> {
+    match crate::fleet::retention::purged_before(pool).await? {
+        Some(before) => anyhow::bail!(
+            "the history before {before} was purged: rebuilding the projections from the log would lose what they keep of it (the keyframes, the timeline's activity, the last position of vehicles silent since); restore a backup taken before the purge to rebuild"
+        ),
+        None => Ok(()),
+    }
+}
+
 /// Rebuilds every projection from position 0 with a progress bar, while the app may be serving.
 pub async fn rebuild_projections(database_url: &str, max_connections: u32) -> anyhow::Result<()> {
     // Building a copy's indexes over millions of rows takes minutes.
     let store = open_store_with(database_url, max_connections, None).await?;
+    refuse_rebuild_after_purge(store.pool()).await?;
     let projections = projections::all();
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(

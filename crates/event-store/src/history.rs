@@ -110,9 +110,10 @@ pub struct HistoryWeek {
     pub ends: DateTime<Utc>,
 }
 
-/// What a purge removed: whole weeks, and how many events were in them.
+/// Weeks of history taken out of the log by [`EventStore::detach_history_before`], not yet
+/// dropped: how many events each held.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Purged {
+pub struct Detached {
     pub weeks: Vec<HistoryWeek>,
     pub events: i64,
 }
@@ -128,51 +129,77 @@ impl EventStore {
         .await?;
         Ok(partitions
             .into_iter()
-            .filter_map(|partition| {
-                let day = partition.strip_prefix("events_history_")?;
-                let starts = chrono::NaiveDate::parse_from_str(day, "%Y%m%d")
-                    .ok()?
-                    .and_hms_opt(0, 0, 0)?
-                    .and_utc();
-                Some(HistoryWeek {
-                    partition,
-                    starts,
-                    ends: starts + chrono::Duration::days(7),
-                })
-            })
+            .filter_map(week_of_partition)
             .collect())
     }
 
-    /// Removes every week of history that ends at or before `before`, one partition at a time:
-    /// each is counted, detached concurrently (appends and reads go on; the detach waits for the
-    /// transactions that may still read it) and dropped. Nothing else can remove an event.
-    /// A week that ends after `before` is kept whole.
-    pub async fn purge_history_before(&self, before: DateTime<Utc>) -> sqlx::Result<Purged> {
-        let mut purged = Purged::default();
+    /// The first half of a purge: takes every week of history that ends at or before `before`
+    /// out of the log, one partition at a time, detached concurrently (appends and reads go on;
+    /// the detach waits for the transactions that may still read it), and counts its events.
+    /// Weeks detached by an earlier purge that stopped before dropping them are among them.
+    /// A week that ends after `before` stays whole. The writer records the purge, then calls
+    /// [`Self::drop_detached`]: nothing leaves the database unrecorded.
+    pub async fn detach_history_before(&self, before: DateTime<Utc>) -> sqlx::Result<Detached> {
         for week in self.history_weeks().await? {
-            if week.ends > before {
-                continue;
-            }
-            let table = format!("\"{}\"", week.partition.replace('"', "\"\""));
-            let events: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
-                .fetch_one(&self.writes)
-                .await?;
-            // Not in a transaction block: `CONCURRENTLY` refuses one. The simple protocol
-            // sends it as a statement of its own.
-            sqlx::raw_sql(&format!(
-                "ALTER TABLE events_history DETACH PARTITION {table} CONCURRENTLY"
-            ))
-            .execute(&self.writes)
-            .await?;
-            sqlx::raw_sql(&format!("DROP TABLE {table}"))
+            if week.ends <= before {
+                // Not in a transaction block: `CONCURRENTLY` refuses one. The simple protocol
+                // sends it as a statement of its own.
+                sqlx::raw_sql(&format!(
+                    "ALTER TABLE events_history DETACH PARTITION {} CONCURRENTLY",
+                    quoted(&week.partition)
+                ))
                 .execute(&self.writes)
                 .await?;
-            purged.events += events;
-            purged.weeks.push(week);
+            }
         }
         self.weeks.forget();
-        Ok(purged)
+        let detached: Vec<String> = sqlx::query_scalar(
+            "SELECT relname::text FROM pg_class
+             WHERE relname LIKE 'events\\_history\\_%' AND relkind = 'r' AND NOT relispartition
+               AND relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = 'events'::regclass)
+             ORDER BY relname",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut taken = Detached::default();
+        for week in detached.into_iter().filter_map(week_of_partition) {
+            let events: i64 =
+                sqlx::query_scalar(&format!("SELECT count(*) FROM {}", quoted(&week.partition)))
+                    .fetch_one(&self.pool)
+                    .await?;
+            taken.events += events;
+            taken.weeks.push(week);
+        }
+        Ok(taken)
     }
+
+    /// The second half of a purge: drops the weeks [`Self::detach_history_before`] took out.
+    pub async fn drop_detached(&self, detached: &Detached) -> sqlx::Result<()> {
+        for week in &detached.weeks {
+            sqlx::raw_sql(&format!("DROP TABLE IF EXISTS {}", quoted(&week.partition)))
+                .execute(&self.writes)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// `events_history_20261130`: the week from Monday 30 November 2026.
+fn week_of_partition(partition: String) -> Option<HistoryWeek> {
+    let day = partition.strip_prefix("events_history_")?;
+    let starts = chrono::NaiveDate::parse_from_str(day, "%Y%m%d")
+        .ok()?
+        .and_hms_opt(0, 0, 0)?
+        .and_utc();
+    Some(HistoryWeek {
+        partition,
+        starts,
+        ends: starts + chrono::Duration::days(7),
+    })
+}
+
+fn quoted(identifier: &str) -> String {
+    format!("\"{}\"", identifier.replace('"', "\"\""))
 }
 
 #[cfg(test)]

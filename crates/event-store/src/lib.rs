@@ -10,8 +10,8 @@
 //!
 //! - **Append-only, enforced by the database.** Statement-level triggers on the log and on each of
 //!   its partitions refuse `UPDATE`, `DELETE` and `TRUNCATE` for every role (they fire even when no
-//!   row matches). Only [`EventStore::purge_history_before`] removes events: whole weeks of
-//!   history, by detaching and dropping their partitions.
+//!   row matches). Only a purge removes events: whole weeks of history, by detaching and
+//!   dropping their partitions ([`EventStore::detach_history_before`]).
 //! - **Conditional append** ("dynamic consistency boundary"): `append(events, condition)` where the condition
 //!   is a query (event types + tags) and the last position the caller saw for it; it fails with a conflict if
 //!   a matching event was appended since. Race-free at PostgreSQL's default isolation: every writer takes
@@ -74,7 +74,7 @@ pub mod testing;
 mod tests;
 
 pub use append::{AppendCondition, AppendError, Appended, NewEvent};
-pub use history::{HistoryWeek, Purged};
+pub use history::{Detached, HistoryWeek};
 pub use read::{Cursor, StoredEvent};
 pub use rebuild::{rebuild, RebuildProgress};
 pub use subscription::{
@@ -154,7 +154,7 @@ impl Query {
 /// statement timeout allows: the caller sets the connection's).
 ///
 /// Events of `history_types` are history: stored in a partition per week (of their ids' time,
-/// for UUID v7 ids) that [`EventStore::purge_history_before`] can remove. Types declared once
+/// for UUID v7 ids) that a purge can remove ([`EventStore::detach_history_before`]). Types declared once
 /// stay history; declare them before storing any, or those stored before stay kept.
 pub async fn migrate_on(
     connection: &mut sqlx::PgConnection,

@@ -103,6 +103,21 @@ pub async fn rebuild(
             .execute(&mut *swap)
             .await?;
         }
+        // What is left in the schema are the copies' partitions (their parents have moved).
+        let partitions: Vec<String> = sqlx::query_scalar(
+            "SELECT relname::text FROM pg_class
+             WHERE relnamespace = $1::regnamespace AND relkind IN ('r', 'p')",
+        )
+        .bind(&schema)
+        .fetch_all(&mut *swap)
+        .await?;
+        for partition in partitions {
+            sqlx::raw_sql(&format!(
+                "ALTER TABLE \"{schema}\".\"{partition}\" SET SCHEMA public"
+            ))
+            .execute(&mut *swap)
+            .await?;
+        }
         sqlx::raw_sql(&format!("DROP SCHEMA \"{schema}\""))
             .execute(&mut *swap)
             .await?;
@@ -127,8 +142,18 @@ async fn create_copies(pool: &PgPool, projection: &dyn Projection) -> sqlx::Resu
     .execute(&mut *setup)
     .await?;
     for table in projection.tables() {
+        // A partitioned table's copy is partitioned alike; the projection creates its partitions
+        // as it needs them, in the copy's schema, and the swap moves them with it.
+        let partition_key: Option<String> =
+            sqlx::query_scalar("SELECT pg_get_partkeydef(format('public.%I', $1::text)::regclass)")
+                .bind(table)
+                .fetch_one(&mut *setup)
+                .await?;
+        let partitioned = partition_key
+            .map(|key| format!(" PARTITION BY {key}"))
+            .unwrap_or_default();
         sqlx::raw_sql(&format!(
-            "CREATE TABLE \"{schema}\".\"{table}\" (LIKE public.\"{table}\" INCLUDING ALL EXCLUDING INDEXES)"
+            "CREATE TABLE \"{schema}\".\"{table}\" (LIKE public.\"{table}\" INCLUDING ALL EXCLUDING INDEXES){partitioned}"
         ))
         .execute(&mut *setup)
         .await?;
@@ -218,12 +243,19 @@ async fn build_indexes(
                     "ALTER TABLE \"{schema}\".\"{table}\" ADD CONSTRAINT \"{name}\" {definition}"
                 )
             }
-            // `CREATE INDEX name ON public.table USING …`: the same on the copy.
-            _ => index.replacen(
-                &format!(" ON public.{table} "),
-                &format!(" ON \"{schema}\".\"{table}\" "),
-                1,
-            ),
+            // `CREATE INDEX name ON public.table USING …`: the same on the copy. A partitioned
+            // table's reads `ON ONLY public.table`; on the copy it is made on every partition.
+            _ => index
+                .replacen(
+                    &format!(" ON ONLY public.{table} "),
+                    &format!(" ON public.{table} "),
+                    1,
+                )
+                .replacen(
+                    &format!(" ON public.{table} "),
+                    &format!(" ON \"{schema}\".\"{table}\" "),
+                    1,
+                ),
         };
         sqlx::raw_sql(&sql).execute(pool).await?;
     }

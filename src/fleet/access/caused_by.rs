@@ -18,6 +18,8 @@ pub enum Via {
     Device,
     /// The server's command line (`fleetline user add`, `token create`, …).
     Cli,
+    /// The server itself, keeping the retention setting (`--retention-days`).
+    Retention,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +59,13 @@ impl CausedBy {
         }
     }
 
+    pub fn retention() -> Self {
+        Self {
+            actor: None,
+            via: Via::Retention,
+        }
+    }
+
     /// "dana@example.com", "token gateway", "a GPS device", "the command line", "the first-run
     /// page".
     pub fn describe(&self) -> String {
@@ -65,6 +74,7 @@ impl CausedBy {
             (Some(Actor::Token { name, .. }), _) => format!("API token “{name}”"),
             (None, Via::Device) => "a GPS device".into(),
             (None, Via::Cli) => "the command line".into(),
+            (None, Via::Retention) => "the retention setting".into(),
             (None, _) => "the first-run page".into(),
         }
     }

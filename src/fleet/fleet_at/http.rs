@@ -1,4 +1,4 @@
-use axum::{extract::State, Json};
+use axum::{extract::State, http::HeaderMap, Json};
 use chrono::Utc;
 use event_store::EventStore;
 use serde::Deserialize;
@@ -24,8 +24,14 @@ struct FleetParams {
 }
 
 /// The fleet at a moment: every vehicle registered or tracked by then, at its latest fix at or before it
+///
+/// For a moment before a purge of old history (`fleetline history purge`, the retention
+/// setting) the fixes since the last whole minute are gone: each vehicle is where the minute's
+/// keyframe has it, and the answer says so in the header `Fleet-Coarse: purged-before=<RFC 3339>`.
 #[utoipa::path(get, path = "/fleet", params(FleetParams), responses(
-    (status = 200, description = "The fleet", body = Vec<FleetPosition>),
+    (status = 200, description = "The fleet", body = Vec<FleetPosition>, headers(
+        ("Fleet-Coarse" = String, description = "Present for a moment before a purge: `purged-before=<RFC 3339>`; positions are each vehicle's latest fix up to the whole minute at or before the moment")
+    )),
     (status = 400, response = Refused),
 ))]
 async fn handle(
@@ -33,7 +39,16 @@ async fn handle(
     State(index): State<FleetIndex>,
     scope: Scope,
     QueryParams(params): QueryParams<FleetParams>,
-) -> Result<Json<Vec<FleetPosition>>, AppError> {
+) -> Result<(HeaderMap, Json<Vec<FleetPosition>>), AppError> {
     let at = params.at.map_or_else(Utc::now, |Moment(at)| at);
-    answer(&index, store.pool(), at, &scope).await.map(Json)
+    let fleet = answer(&index, store.pool(), at, &scope).await?;
+    let mut headers = HeaderMap::new();
+    if let Some(before) = crate::fleet::retention::coarse_at(store.pool(), at).await? {
+        let value = format!("purged-before={}", before.to_rfc3339());
+        headers.insert(
+            crate::fleet::retention::COARSE_HEADER,
+            value.parse().expect("RFC 3339 is ASCII"),
+        );
+    }
+    Ok((headers, Json(fleet)))
 }

@@ -242,6 +242,18 @@ impl Projection for VehiclePositions {
         if fixes.is_empty() {
             return Ok(());
         }
+        // The weeks' partitions first (a rebuild's copy makes its own: `vehicle_positions` is
+        // looked up on the transaction's search path).
+        let weeks: std::collections::BTreeSet<DateTime<Utc>> =
+            fixes.iter().map(|f| f.tracked_at).collect();
+        sqlx::query(
+            "SELECT fleet_week_partition('vehicle_positions', week)
+             FROM (SELECT DISTINCT date_trunc('week', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS week
+                   FROM unnest($1::timestamptz[]) AS at) AS weeks",
+        )
+        .bind(weeks.into_iter().collect::<Vec<_>>())
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(
             "INSERT INTO vehicle_positions (vehicle_id, latitude, longitude, tracked_at, recorded_at, position)
              SELECT * FROM unnest($1::uuid[], $2::float8[], $3::float8[], $4::timestamptz[], $5::timestamptz[], $6::bigint[])

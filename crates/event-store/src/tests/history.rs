@@ -34,6 +34,13 @@ async fn count_in(db: &TestDb, table: &str) -> i64 {
         .unwrap()
 }
 
+/// Both halves of a purge.
+async fn purge(store: &EventStore, before: &str) -> Detached {
+    let detached = store.detach_history_before(instant(before)).await.unwrap();
+    store.drop_detached(&detached).await.unwrap();
+    detached
+}
+
 fn instant(at: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(at).unwrap().to_utc()
 }
@@ -62,11 +69,7 @@ async fn history_goes_to_the_partition_of_its_week_and_the_rest_is_kept() {
     assert_eq!(count_in(&db, "events_history_20261207").await, 1);
     assert_eq!(count_in(&db, "events_kept").await, 2);
     // Readers see one log, in the order of the appends.
-    let read = db
-        .store
-        .read_committed(Cursor::default(), 10)
-        .await
-        .unwrap();
+    let read = db.store.read_all(&Query::default()).await.unwrap();
     let ids: Vec<Uuid> = read.iter().map(|e| e.event_id).collect();
     let appended: Vec<Uuid> = events.iter().map(|e| e.event_id).collect();
     assert_eq!(ids, appended);
@@ -191,11 +194,7 @@ async fn a_purge_drops_the_weeks_that_end_before_its_limit_and_nothing_else() {
     db.store.append(&events, None).await.unwrap();
 
     // The week of 30 November ends on 7 December: it is kept whole.
-    let purged = db
-        .store
-        .purge_history_before(instant("2026-12-03T00:00:00Z"))
-        .await
-        .unwrap();
+    let purged = purge(&db.store, "2026-12-03T00:00:00Z").await;
 
     assert_eq!(purged.events, 3);
     let weeks: Vec<&str> = purged.weeks.iter().map(|w| w.partition.as_str()).collect();
@@ -206,7 +205,7 @@ async fn a_purge_drops_the_weeks_that_end_before_its_limit_and_nothing_else() {
     assert_eq!(partitions(&db).await, ["events_history_20261130"]);
     let left: Vec<Uuid> = db
         .store
-        .read_committed(Cursor::default(), 10)
+        .read_all(&Query::default())
         .await
         .unwrap()
         .iter()
@@ -217,12 +216,8 @@ async fn a_purge_drops_the_weeks_that_end_before_its_limit_and_nothing_else() {
         [events[3].event_id, kept_fix.event_id, events[5].event_id]
     );
     // Nothing to purge a second time.
-    let again = db
-        .store
-        .purge_history_before(instant("2026-12-03T00:00:00Z"))
-        .await
-        .unwrap();
-    assert_eq!(again, Purged::default());
+    let again = purge(&db.store, "2026-12-03T00:00:00Z").await;
+    assert_eq!(again, Detached::default());
 }
 
 #[tokio::test]
@@ -233,10 +228,7 @@ async fn a_week_purged_by_another_instance_is_created_again_by_the_next_append()
         .append(&[tracked_at("2026-11-17T10:00:00Z")], None)
         .await
         .unwrap();
-    other_instance
-        .purge_history_before(instant("2026-11-30T00:00:00Z"))
-        .await
-        .unwrap();
+    purge(&other_instance, "2026-11-30T00:00:00Z").await;
 
     // This store saw the week's partition; it is gone, and a late event of that week lands.
     let late = tracked_at("2026-11-18T10:00:00Z");
@@ -251,4 +243,39 @@ async fn a_week_purged_by_another_instance_is_created_again_by_the_next_append()
 
     assert_eq!(partitions(&db).await, ["events_history_20261116"]);
     assert_eq!(db.event_count().await, 2);
+}
+
+#[tokio::test]
+async fn weeks_detached_by_a_purge_that_stopped_are_counted_and_dropped_by_the_next() {
+    let db = TestDb::new().await;
+    let events = [
+        tracked_at("2026-11-16T10:00:00Z"),
+        tracked_at("2026-11-23T10:00:00Z"),
+        tracked_at("2026-11-24T10:00:00Z"),
+    ];
+    db.store.append(&events, None).await.unwrap();
+    // Stopped after detaching the first week: out of the log, not dropped, not recorded.
+    let stopped = db
+        .store
+        .detach_history_before(instant("2026-11-23T00:00:00Z"))
+        .await
+        .unwrap();
+    assert_eq!(stopped.events, 1);
+    assert_eq!(db.event_count().await, 2);
+
+    let next = purge(&db.store, "2026-11-30T00:00:00Z").await;
+
+    assert_eq!(next.events, 3);
+    let weeks: Vec<&str> = next.weeks.iter().map(|w| w.partition.as_str()).collect();
+    assert_eq!(
+        weeks,
+        ["events_history_20261116", "events_history_20261123"]
+    );
+    let left: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_class WHERE relname LIKE 'events_history_2026%'",
+    )
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
+    assert_eq!(left, 0);
 }
