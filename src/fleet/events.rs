@@ -139,6 +139,13 @@ pub struct VehicleScope {
     pub vehicle_registered_id: Uuid,
 }
 
+/// A UUID v7 of the moment `at` (random in its other 74 bits).
+pub fn v7_at(at: DateTime<Utc>) -> Uuid {
+    let random: [u8; 10] = *Uuid::new_v4().as_bytes().first_chunk().expect("16 bytes");
+    uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &random)
+        .into_uuid()
+}
+
 pub fn vehicle_tag(vehicle_id: Uuid) -> String {
     format!("vehicle:{vehicle_id}")
 }
@@ -177,13 +184,16 @@ impl VehicleRegistered {
 
 impl LocationTracked {
     /// The event of a checked fix of the vehicle `vehicle_id`, received at `now`: the fix's own
-    /// id and time when it has them.
+    /// id and time when it has them. A fix sent without an id gets a UUID v7 of its device
+    /// time, as devices name theirs: the log keeps it in the week it was tracked, so a purge
+    /// removes it with that week's positions.
     pub fn of_fix(fix: &Fix, vehicle_id: Uuid, now: DateTime<Utc>) -> Self {
+        let tracked_at = fix.tracked_at.unwrap_or(now);
         Self {
-            location_tracked_id: fix.location_tracked_id.unwrap_or_else(Uuid::now_v7),
+            location_tracked_id: fix.location_tracked_id.unwrap_or_else(|| v7_at(tracked_at)),
             latitude: fix.latitude,
             longitude: fix.longitude,
-            tracked_at: Some(fix.tracked_at.unwrap_or(now)),
+            tracked_at: Some(tracked_at),
             extras: fix.extras.clone(),
             scope: VehicleScope {
                 vehicle_registered_id: vehicle_id,

@@ -132,11 +132,13 @@ impl Fleet {
                 } else {
                     0
                 };
+                // Named like a device names its fixes (OsmAnd): a UUID v7 of the device time.
+                let tracked_at = *at - chrono::Duration::seconds(late);
                 LocationTracked {
-                    location_tracked_id: Uuid::now_v7(),
+                    location_tracked_id: fleetline::fleet::events::v7_at(tracked_at),
                     latitude: *latitude,
                     longitude: *longitude,
-                    tracked_at: Some(*at - chrono::Duration::seconds(late)),
+                    tracked_at: Some(tracked_at),
                     extras: Default::default(),
                     scope: VehicleScope {
                         vehicle_registered_id: self.ids[v],

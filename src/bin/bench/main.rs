@@ -8,6 +8,7 @@
 mod fleet;
 mod http_load;
 mod measures;
+mod purge;
 mod soak;
 
 use std::time::{Duration, Instant};
@@ -126,6 +127,10 @@ async fn run(args: &Args, url: &str) -> anyhow::Result<()> {
         table.push(batch_paced(&store, &addr, args.seconds, target, &batch).await);
     }
     table.push(server_memory(&index));
+    table.push(Row::new(
+        "purge of every whole week older than a day, while ingesting",
+        purge::measure_purge(&store, &mut fleet).await?,
+    ));
 
     println!();
     println!("{}", machine(&store, args).await?);
@@ -338,9 +343,16 @@ async fn batch_paced(
 /// issue #15's figure (target 300).
 async fn storage_per_fix(store: &EventStore, fixes: usize) -> anyhow::Result<Row> {
     let (events, events_heap, positions, keyframes): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT pg_total_relation_size('events'), pg_table_size('events'),
-                pg_total_relation_size('vehicle_positions'),
-                pg_total_relation_size('fleet_keyframes')",
+        // Partitioned tables hold nothing themselves: their partitions are summed.
+        "WITH sizes AS (
+             SELECT t.name, sum(pg_total_relation_size(p.relid))::bigint AS total,
+                    sum(pg_table_size(p.relid))::bigint AS heap
+             FROM unnest(ARRAY['events', 'vehicle_positions', 'fleet_keyframes']) AS t(name),
+                  pg_partition_tree(t.name::regclass) AS p
+             GROUP BY t.name)
+         SELECT (SELECT total FROM sizes WHERE name = 'events'), (SELECT heap FROM sizes WHERE name = 'events'),
+                (SELECT total FROM sizes WHERE name = 'vehicle_positions'),
+                (SELECT total FROM sizes WHERE name = 'fleet_keyframes')",
     )
     .fetch_one(store.pool())
     .await?;
