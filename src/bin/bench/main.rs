@@ -343,16 +343,17 @@ async fn batch_paced(
 /// issue #15's figure (target 300).
 async fn storage_per_fix(store: &EventStore, fixes: usize) -> anyhow::Result<Row> {
     let (events, events_heap, positions, keyframes): (i64, i64, i64, i64) = sqlx::query_as(
-        // Partitioned tables hold nothing themselves: their partitions are summed.
+        // Partitioned tables hold nothing themselves: their partitions are summed
+        // (`pg_partition_tree` lists nothing for a table that is not partitioned).
         "WITH sizes AS (
              SELECT t.name, sum(pg_total_relation_size(p.relid))::bigint AS total,
                     sum(pg_table_size(p.relid))::bigint AS heap
-             FROM unnest(ARRAY['events', 'vehicle_positions', 'fleet_keyframes']) AS t(name),
+             FROM unnest(ARRAY['events', 'vehicle_positions']) AS t(name),
                   pg_partition_tree(t.name::regclass) AS p
              GROUP BY t.name)
          SELECT (SELECT total FROM sizes WHERE name = 'events'), (SELECT heap FROM sizes WHERE name = 'events'),
                 (SELECT total FROM sizes WHERE name = 'vehicle_positions'),
-                (SELECT total FROM sizes WHERE name = 'fleet_keyframes')",
+                pg_total_relation_size('fleet_keyframes')",
     )
     .fetch_one(store.pool())
     .await?;
