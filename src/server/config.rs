@@ -206,7 +206,7 @@ pub struct ServeArgs {
     /// reporting every 30 s take 17 MB; memory and start-up grow with this, not with history.
     /// At least 1: a minute's keyframe is written 15 minutes after it, so with less the last
     /// minutes would come from the log's fixes, not from memory.
-    #[arg(long, env = "FLEETLINE_MEMORY_HOURS", default_value_t = 6,
+    #[arg(long, env = "FLEETLINE_MEMORY_HOURS", default_value_t = crate::fleet::fleet_index::DEFAULT_WINDOW_HOURS,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub memory_hours: u32,
 

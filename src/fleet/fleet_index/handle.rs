@@ -18,7 +18,10 @@ use crate::fleet::vehicle_ref::VehicleRef;
 /// How much recent history the index holds by default: six hours. Fixes of 1,000 vehicles
 /// reporting every 30 s take 17 MB (24 bytes each); 10,000 vehicles, 170 MB. Older moments are
 /// answered from the keyframes in PostgreSQL (a few milliseconds instead of one or two).
-pub const DEFAULT_WINDOW: chrono::Duration = chrono::Duration::hours(6);
+pub const DEFAULT_WINDOW: chrono::Duration = chrono::Duration::hours(DEFAULT_WINDOW_HOURS as i64);
+
+/// [`DEFAULT_WINDOW`] in hours: the server's `--memory-hours` default.
+pub const DEFAULT_WINDOW_HOURS: u32 = 6;
 
 /// The horizon moves a minute at a time, not at every batch: forgetting walks every vehicle.
 const HORIZON_STEP: Micros = 60_000_000;

@@ -28,7 +28,7 @@ mod old_moments;
 mod tests;
 
 #[cfg(feature = "ssr")]
-pub use handle::{FleetIndex, DEFAULT_WINDOW};
+pub use handle::{FleetIndex, DEFAULT_WINDOW, DEFAULT_WINDOW_HOURS};
 
 /// A vehicle in the fleet at some moment: where it was then.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
