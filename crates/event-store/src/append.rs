@@ -194,15 +194,29 @@ pub(super) async fn append_in_one_statement(
     events: &[NewEvent],
     insert: Insert,
 ) -> Result<Appended, AppendError> {
-    match try_append_in_one_statement(pool, weeks, events, insert).await {
-        // Another instance purged a week this store had seen: once more, creating it again.
-        Err(AppendError::Database(error)) if is_missing_partition(&error) => {
-            weeks.forget();
-            try_append_in_one_statement(pool, weeks, events, insert).await
+    // A week this store had seen was purged (by another instance, or is being detached right
+    // now): again, creating it anew. While a purge detaches it the week can be neither written
+    // nor created: that lasts until the transactions that began before the detach have ended,
+    // milliseconds usually, so the append waits it out rather than fail (up to 5 s).
+    let mut attempts = 0;
+    loop {
+        match try_append_in_one_statement(pool, weeks, events, insert).await {
+            Err(AppendError::Database(error))
+                if is_missing_partition(&error) && attempts < MISSING_WEEK_ATTEMPTS =>
+            {
+                weeks.forget();
+                if attempts > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                attempts += 1;
+            }
+            result => return result,
         }
-        result => result,
     }
 }
+
+/// An append into a week being detached tries again every 100 ms, up to 5 s.
+const MISSING_WEEK_ATTEMPTS: u32 = 50;
 
 /// The error, if it says a week's partition was missing, makes `weeks` find them again.
 fn forget_weeks_if_missing(weeks: &Weeks, error: &AppendError) {

@@ -95,10 +95,13 @@ impl Weeks {
 }
 
 /// An insert that found no partition for one of its events: the week was purged since this
-/// store created it (by another instance, or by hand).
+/// store created it (by another instance, or by hand) or is being detached right now; or, in
+/// the moment between a detach and the rename that follows it, the week's name still taken.
 pub(crate) fn is_missing_partition(error: &sqlx::Error) -> bool {
     error.as_database_error().is_some_and(|e| {
-        e.code().as_deref() == Some("23514") && e.message().starts_with("no partition of relation")
+        let message = e.message();
+        (e.code().as_deref() == Some("23514") && message.starts_with("no partition of relation"))
+            || (e.code().as_deref() == Some("42P07") && message.contains("events_history_"))
     })
 }
 
@@ -153,16 +156,41 @@ impl EventStore {
             }
         }
         self.weeks.forget();
-        let detached: Vec<String> = sqlx::query_scalar(
+        // Renamed once detached (also those a purge stopped at before renaming): a late event of
+        // the week, arriving before the drop, finds the name free and creates the week again.
+        let detached: Vec<String> = sqlx::query_scalar(&format!(
             "SELECT relname::text FROM pg_class
              WHERE relname LIKE 'events\\_history\\_%' AND relkind = 'r' AND NOT relispartition
-               AND relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = 'events'::regclass)
-             ORDER BY relname",
-        )
+               AND {IN_THE_LOGS_SCHEMA}"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        for table in detached {
+            let Some(week) = week_of_partition(table) else {
+                continue;
+            };
+            let purged = format!(
+                "{PURGED}{}_{}",
+                week.starts.format("%Y%m%d"),
+                Utc::now().timestamp_micros()
+            );
+            sqlx::raw_sql(&format!(
+                "ALTER TABLE {} RENAME TO {}",
+                quoted(&week.partition),
+                quoted(&purged)
+            ))
+            .execute(&self.writes)
+            .await?;
+        }
+        let purged: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT relname::text FROM pg_class
+             WHERE relname LIKE 'events\\_purged\\_%' AND relkind = 'r' AND {IN_THE_LOGS_SCHEMA}
+             ORDER BY relname"
+        ))
         .fetch_all(&self.pool)
         .await?;
         let mut taken = Detached::default();
-        for week in detached.into_iter().filter_map(week_of_partition) {
+        for week in purged.into_iter().filter_map(week_of_partition) {
             let events: i64 =
                 sqlx::query_scalar(&format!("SELECT count(*) FROM {}", quoted(&week.partition)))
                     .fetch_one(&self.pool)
@@ -184,10 +212,19 @@ impl EventStore {
     }
 }
 
-/// `events_history_20261130`: the week from Monday 30 November 2026.
+/// Detached weeks waiting to be dropped: `events_purged_<Monday>_<when detached>`.
+const PURGED: &str = "events_purged_";
+
+const IN_THE_LOGS_SCHEMA: &str =
+    "relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = 'events'::regclass)";
+
+/// `events_history_20261130` (or, detached, `events_purged_20261130_…`): the week from Monday
+/// 30 November 2026.
 fn week_of_partition(partition: String) -> Option<HistoryWeek> {
-    let day = partition.strip_prefix("events_history_")?;
-    let starts = chrono::NaiveDate::parse_from_str(day, "%Y%m%d")
+    let day = partition
+        .strip_prefix("events_history_")
+        .or_else(|| partition.strip_prefix(PURGED))?;
+    let starts = chrono::NaiveDate::parse_from_str(day.get(..8)?, "%Y%m%d")
         .ok()?
         .and_hms_opt(0, 0, 0)?
         .and_utc();
