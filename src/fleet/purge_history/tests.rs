@@ -9,7 +9,7 @@ use event_store::{NewEvent, Wakeups};
 use uuid::Uuid;
 
 use crate::fleet::access::{CausedBy, Via};
-use crate::fleet::events::{LocationTracked, VehicleScope, HISTORY_PURGED, HISTORY_TAG};
+use crate::fleet::events::{v7_at, LocationTracked, VehicleScope, HISTORY_PURGED, HISTORY_TAG};
 use crate::fleet::fleet_index::{FleetIndex, FleetPosition};
 use crate::fleet::retention::COARSE_HEADER;
 use crate::random::Lcg;
@@ -22,10 +22,8 @@ fn t0() -> DateTime<Utc> {
 
 /// A fix whose id is a UUID v7 of its own time, as a device that names its fixes makes it.
 fn fix(vehicle: Uuid, at: DateTime<Utc>, latitude: f64) -> LocationTracked {
-    let mut id = *Uuid::now_v7().as_bytes();
-    id[..6].copy_from_slice(&at.timestamp_millis().to_be_bytes()[2..]);
     LocationTracked {
-        location_tracked_id: Uuid::from_bytes(id),
+        location_tracked_id: v7_at(at),
         latitude,
         longitude: 5.0,
         tracked_at: Some(at),
