@@ -10,6 +10,7 @@ mod http_load;
 mod measures;
 mod purge;
 mod soak;
+mod table;
 
 use std::time::{Duration, Instant};
 
@@ -23,6 +24,7 @@ use uuid::Uuid;
 use fleet::{Fleet, History};
 use http_load::{batch_requests, load_http, serve, single_fix_requests, RequestMaker, BATCH};
 use measures::{measure_fleet_at, resident_mb, until_caught_up, with_lag};
+use table::{Row, Table};
 
 #[derive(Parser, Debug)]
 #[command(about = "Fleetline's benchmark: ingest, the fleet at T, rebuild, lag, memory")]
@@ -175,43 +177,6 @@ async fn run_soak(args: &Args, url: &str, minutes: u64) -> anyhow::Result<()> {
     let soaked = soak::soak(&store, &fleet.ids, minutes, window, &args.soak).await;
     store.close().await;
     soaked
-}
-
-/// One line of the table.
-struct Row {
-    label: String,
-    value: String,
-}
-
-impl Row {
-    fn new(label: impl Into<String>, value: String) -> Self {
-        Self {
-            label: label.into(),
-            value,
-        }
-    }
-}
-
-/// The rows measured so far: each is printed as it comes, since a full run takes a while, and all
-/// of them again as a markdown table at the end.
-#[derive(Default)]
-struct Table {
-    rows: Vec<Row>,
-}
-
-impl Table {
-    fn push(&mut self, row: Row) {
-        println!("  {}: {}", row.label, row.value);
-        self.rows.push(row);
-    }
-
-    fn print_markdown(&self) {
-        println!("| measure | result |");
-        println!("| --- | --- |");
-        for Row { label, value } in &self.rows {
-            println!("| {label} | {value} |");
-        }
-    }
 }
 
 /// Row: the fleet at T once `fixes` are loaded. `index` is replaced by one loaded afresh, as after
