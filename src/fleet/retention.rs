@@ -1,7 +1,7 @@
 //! What purges of old history left: the moment before which fixes are gone, so that answers
 //! about earlier moments say they are coarse (from the keyframes, to the minute).
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
 use sqlx::PgPool;
 
 use crate::fleet::events::{HISTORY_PURGED, HISTORY_TAG};
@@ -32,4 +32,14 @@ pub async fn coarse_at(pool: &PgPool, at: DateTime<Utc>) -> sqlx::Result<Option<
         return Ok(None);
     }
     Ok(purged_before(pool).await?.filter(|before| at < *before))
+}
+
+/// The start of `at`'s week: Monday 00:00 UTC. History is stored, and purged, by such weeks.
+pub fn week_of(at: DateTime<Utc>) -> DateTime<Utc> {
+    let day = at.date_naive();
+    let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+    monday
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc()
 }

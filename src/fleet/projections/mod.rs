@@ -244,12 +244,13 @@ impl Projection for VehiclePositions {
         }
         // The weeks' partitions first (a rebuild's copy makes its own: `vehicle_positions` is
         // looked up on the transaction's search path).
-        let weeks: std::collections::BTreeSet<DateTime<Utc>> =
-            fixes.iter().map(|f| f.tracked_at).collect();
+        let weeks: std::collections::BTreeSet<DateTime<Utc>> = fixes
+            .iter()
+            .map(|f| crate::fleet::retention::week_of(f.tracked_at))
+            .collect();
         sqlx::query(
             "SELECT fleet_week_partition('vehicle_positions', week)
-             FROM (SELECT DISTINCT date_trunc('week', at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS week
-                   FROM unnest($1::timestamptz[]) AS at) AS weeks",
+             FROM unnest($1::timestamptz[]) AS week",
         )
         .bind(weeks.into_iter().collect::<Vec<_>>())
         .execute(&mut *tx)

@@ -1,9 +1,9 @@
 //! The decision of PurgeHistory, pure: up to which moment history goes.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::error::AppError;
-use crate::fleet::retention::KEPT_AT_LEAST;
+use crate::fleet::retention::{week_of, KEPT_AT_LEAST};
 
 /// History is stored, and removed, in weeks from Monday 00:00 UTC.
 pub const WEEK: Duration = Duration::days(7);
@@ -21,12 +21,7 @@ pub fn horizon(before: DateTime<Utc>, now: DateTime<Utc>) -> Result<DateTime<Utc
             ),
         ));
     }
-    let day = before.date_naive();
-    let monday = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
-    Ok(monday
-        .and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc())
+    Ok(week_of(before))
 }
 
 /// The Monday a week's table is named after (`vehicle_positions_20261130`), if it is one.
