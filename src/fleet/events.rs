@@ -47,25 +47,6 @@ pub struct LocationTracked {
     pub scope: VehicleScope,
 }
 
-/// The part of a `LocationTracked` that read models keep. Decoding it is several times cheaper
-/// than the whole event (whose flattened extras make serde buffer every field): it is decoded
-/// once per subscriber for every fix.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TrackedPosition {
-    pub latitude: f64,
-    pub longitude: f64,
-    #[serde(default)]
-    pub tracked_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub speed_mps: Option<f64>,
-    #[serde(default)]
-    pub heading: Option<f64>,
-    #[serde(default)]
-    pub battery_percent: Option<f64>,
-    pub scope: VehicleScope,
-}
-
 /// A GPS device's fixes are the vehicle's from now on. A device belongs to at most one vehicle.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -146,8 +127,11 @@ pub fn v7_at(at: DateTime<Utc>) -> Uuid {
         .into_uuid()
 }
 
+/// What a vehicle's tag starts with; its id follows.
+pub const VEHICLE_TAG_PREFIX: &str = "vehicle:";
+
 pub fn vehicle_tag(vehicle_id: Uuid) -> String {
-    format!("vehicle:{vehicle_id}")
+    format!("{VEHICLE_TAG_PREFIX}{vehicle_id}")
 }
 
 pub fn plate_tag(plate: &str) -> String {
@@ -182,6 +166,7 @@ impl VehicleRegistered {
     }
 }
 
+/// Stored as `fix_payload` says (`LocationTracked::to_event`).
 impl LocationTracked {
     /// The event of a checked fix of the vehicle `vehicle_id`, received at `now`: the fix's own
     /// id and time when it has them. A fix sent without an id gets a UUID v7 of its device
@@ -198,16 +183,6 @@ impl LocationTracked {
             scope: VehicleScope {
                 vehicle_registered_id: vehicle_id,
             },
-        }
-    }
-
-    pub fn to_event(&self) -> NewEvent {
-        NewEvent {
-            event_id: self.location_tracked_id,
-            event_type: LOCATION_TRACKED.into(),
-            tags: vec![vehicle_tag(self.scope.vehicle_registered_id)],
-            payload: serde_json::value::to_raw_value(self).expect("plain struct serialises"),
-            metadata: None,
         }
     }
 }

@@ -11,6 +11,8 @@ pub mod devices;
 pub mod fix;
 #[cfg(feature = "ssr")]
 pub mod fix_body;
+#[cfg(feature = "ssr")]
+pub mod fix_payload;
 pub mod fleet_index;
 pub mod groups;
 pub mod ids;

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use super::history::{is_missing_partition, Weeks};
 use super::locks::{lock, LockKeys};
+use super::metadata::MetadataIds;
 use super::{EventStore, Query};
 
 /// An event to append. The writer chooses `event_id`: appending the same id again stores nothing.
@@ -84,13 +85,22 @@ impl EventStore {
         conditions: &[&AppendCondition],
     ) -> Result<Appended, AppendError> {
         let appended = if conditions.is_empty() {
-            append_in_one_statement(&self.writes, &self.weeks, events, Insert::AssumingNew).await?
+            append_in_one_statement(
+                &self.writes,
+                &self.weeks,
+                &self.metadata,
+                events,
+                Insert::AssumingNew,
+            )
+            .await?
         } else {
-            // The weeks' partitions in a statement of their own: created in the decision's
-            // transaction, they would hold every other new week's creator until it commits.
+            // The weeks' partitions and the metadata's numbers in statements of their own:
+            // created in the decision's transaction, they would hold every other creator of the
+            // same until it commits.
             self.weeks.ensure(&self.writes, events).await?;
+            self.metadata.ensure(&self.writes, events).await?;
             let mut tx = self.writes.begin().await?;
-            let appended = append_all_in(&mut tx, events, conditions)
+            let appended = append_all_in(&mut tx, &self.metadata, events, conditions)
                 .await
                 .inspect_err(|error| forget_weeks_if_missing(&self.weeks, error))?;
             tx.commit().await?;
@@ -110,7 +120,7 @@ pub async fn append_in(
     events: &[NewEvent],
     condition: Option<&AppendCondition>,
 ) -> Result<Appended, AppendError> {
-    append_all_in(tx, events, condition.as_slice()).await
+    append_all_in(tx, &MetadataIds::default(), events, condition.as_slice()).await
 }
 
 /// Appends within the caller's transaction, if every one of `conditions` holds; the events become
@@ -121,8 +131,11 @@ pub async fn append_in(
 /// striped). A writer whose events could break a condition and the writer deciding on
 /// it therefore run one after the other, and the second one's check (a new snapshot at READ
 /// COMMITTED) sees the first one's events; writers that decide nothing run side by side.
+///
+/// Metadata that `metadata` has no number for is stored on its event.
 pub async fn append_all_in(
     tx: &mut PgConnection,
+    metadata: &MetadataIds,
     events: &[NewEvent],
     conditions: &[&AppendCondition],
 ) -> Result<Appended, AppendError> {
@@ -167,7 +180,7 @@ pub async fn append_all_in(
         }
     }
 
-    let rows = Rows::of(events);
+    let rows = Rows::of(events, metadata);
     let inserted = rows
         .bind(sqlx::query_as(&format!(
             "{INSERT_ROWS} {IN_ORDER} {SKIP_STORED} {RETURNING}"
@@ -191,6 +204,7 @@ pub async fn append_all_in(
 pub(super) async fn append_in_one_statement(
     pool: &PgPool,
     weeks: &Weeks,
+    metadata: &MetadataIds,
     events: &[NewEvent],
     insert: Insert,
 ) -> Result<Appended, AppendError> {
@@ -200,7 +214,7 @@ pub(super) async fn append_in_one_statement(
     // milliseconds usually, so the append waits it out rather than fail (up to 5 s).
     let mut attempts = 0;
     loop {
-        match try_append_in_one_statement(pool, weeks, events, insert).await {
+        match try_append_in_one_statement(pool, weeks, metadata, events, insert).await {
             Err(AppendError::Database(error))
                 if is_missing_partition(&error) && attempts < MISSING_WEEK_ATTEMPTS =>
             {
@@ -228,6 +242,7 @@ fn forget_weeks_if_missing(weeks: &Weeks, error: &AppendError) {
 async fn try_append_in_one_statement(
     pool: &PgPool,
     weeks: &Weeks,
+    metadata: &MetadataIds,
     events: &[NewEvent],
     insert: Insert,
 ) -> Result<Appended, AppendError> {
@@ -235,14 +250,15 @@ async fn try_append_in_one_statement(
         return Ok(Appended { positions: vec![] });
     }
     weeks.ensure(pool, events).await?;
+    metadata.ensure(pool, events).await?;
     let keys = LockKeys::of(events, &[]);
-    let rows = Rows::of(events);
+    let rows = Rows::of(events, metadata);
     let (keys, rows) = (&keys, &rows);
     let insert_rows = |skip_stored: &'static str| async move {
         let sql = format!(
             "WITH locked AS MATERIALIZED (SELECT count(taken) AS n FROM ({}) AS locks)
              {INSERT_ROWS} WHERE (SELECT n FROM locked) >= 0 {IN_ORDER} {skip_stored} {RETURNING}",
-            LockKeys::take(6)
+            LockKeys::take(7)
         );
         keys.bind(rows.bind(sqlx::query_as(&sql)))
             .fetch_all(pool)
@@ -279,31 +295,35 @@ fn is_stored_event_id(error: &sqlx::Error) -> bool {
 // The transaction id on the log's clock, once per statement (a scalar subquery: an init plan),
 // not once per row as the column's default would; likewise the history types. An event is
 // history when its type is one of them and its id a UUID v7 (version 7 in byte 6's high bits).
-const INSERT_ROWS: &str = "INSERT INTO events (transaction_id, event_id, event_type, tags, payload, metadata, history)
+const INSERT_ROWS: &str = "INSERT INTO events (transaction_id, event_id, event_type, tags, payload, metadata, metadata_id, history)
      SELECT (SELECT event_log_transaction_id()), e.id, e.type, e.tags::text[], e.payload::json, e.metadata::json,
+            e.metadata_id,
             e.type = ANY(ARRAY(SELECT event_type FROM event_history_types))
                 AND get_byte(uuid_send(e.id), 6) >> 4 = 7
-     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY
-          AS e(id, type, tags, payload, metadata, ord)";
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int4[]) WITH ORDINALITY
+          AS e(id, type, tags, payload, metadata, metadata_id, ord)";
 const IN_ORDER: &str = "ORDER BY e.ord";
 const SKIP_STORED: &str = "ON CONFLICT (event_id, history) DO NOTHING";
 const RETURNING: &str = "RETURNING event_id, position";
 
-/// Events as the insert's columns, one array each ($1 to $5).
+/// Events as the insert's columns, one array each ($1 to $6).
 struct Rows<'a> {
     ids: Vec<Uuid>,
     types: Vec<&'a str>,
     /// Each event's tags as one array literal: PostgreSQL has no arrays of arrays of any length.
     tags: Vec<String>,
     payloads: Vec<&'a str>,
+    /// Metadata kept on the event: what has no number.
     metadata: Vec<Option<&'a str>>,
+    metadata_ids: Vec<Option<i32>>,
 }
 
 type InsertQuery<'q> =
     sqlx::query::QueryAs<'q, Postgres, (Uuid, i64), <Postgres as sqlx::Database>::Arguments<'q>>;
 
 impl<'a> Rows<'a> {
-    fn of(events: &'a [NewEvent]) -> Self {
+    fn of(events: &'a [NewEvent], numbers: &MetadataIds) -> Self {
+        let metadata_ids = numbers.of(events);
         Self {
             ids: events.iter().map(|e| e.event_id).collect(),
             types: events.iter().map(|e| e.event_type.as_str()).collect(),
@@ -311,8 +331,13 @@ impl<'a> Rows<'a> {
             payloads: events.iter().map(|e| e.payload.get()).collect(),
             metadata: events
                 .iter()
-                .map(|e| e.metadata.as_deref().map(RawValue::get))
+                .zip(&metadata_ids)
+                .map(|(e, id)| match id {
+                    Some(_) => None,
+                    None => e.metadata.as_deref().map(RawValue::get),
+                })
                 .collect(),
+            metadata_ids,
         }
     }
 
@@ -323,6 +348,7 @@ impl<'a> Rows<'a> {
             .bind(&self.tags)
             .bind(&self.payloads)
             .bind(&self.metadata)
+            .bind(&self.metadata_ids)
     }
 
     /// Each event's position, in order; `None` where its id was stored before, by an earlier

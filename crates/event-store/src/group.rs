@@ -9,6 +9,7 @@ use tokio::sync::{mpsc, oneshot, Mutex};
 
 use super::append::{append_in_one_statement, Insert};
 use super::history::Weeks;
+use super::metadata::MetadataIds;
 use super::{AppendError, Appended, NewEvent};
 
 /// Transactions in flight at once.
@@ -25,6 +26,7 @@ pub(super) struct Request {
 pub(super) fn start(
     pool: PgPool,
     weeks: Arc<Weeks>,
+    metadata: Arc<MetadataIds>,
     announce: impl Fn() + Send + Sync + 'static,
 ) -> mpsc::Sender<Request> {
     let (sender, receiver) = mpsc::channel::<Request>(4096);
@@ -32,10 +34,10 @@ pub(super) fn start(
     let announce = Arc::new(announce);
     for _ in 0..WORKERS {
         let (pool, receiver, announce) = (pool.clone(), receiver.clone(), announce.clone());
-        let weeks = weeks.clone();
+        let (weeks, metadata) = (weeks.clone(), metadata.clone());
         tokio::spawn(async move {
             while let Some(group) = next_group(&receiver).await {
-                let appended = append_group(&pool, &weeks, &group).await;
+                let appended = append_group(&pool, &weeks, &metadata, &group).await;
                 if appended.is_ok() {
                     announce();
                 }
@@ -81,13 +83,14 @@ async fn next_group(receiver: &Mutex<mpsc::Receiver<Request>>) -> Option<Vec<Req
 async fn append_group(
     pool: &PgPool,
     weeks: &Weeks,
+    metadata: &MetadataIds,
     group: &[Request],
 ) -> Result<Vec<Option<i64>>, Arc<sqlx::Error>> {
     let events: Vec<NewEvent> = group
         .iter()
         .flat_map(|r| r.events.iter().cloned())
         .collect();
-    append_in_one_statement(pool, weeks, &events, Insert::SkippingStored)
+    append_in_one_statement(pool, weeks, metadata, &events, Insert::SkippingStored)
         .await
         .map(|a| a.positions)
         .map_err(|error| match error {

@@ -59,12 +59,15 @@
 //!   scan it holding the table lock that such a condition takes). The migration that made this change
 //!   (`20261201000004_events_json_payload.sql`) rewrites the events table once, holding it locked: on a
 //!   long log, upgrade in a quiet hour.
+//! - **Metadata stored once**: each distinct metadata is a row of `event_metadata`, numbered, and
+//!   an event keeps its number, 4 bytes ([`metadata`]); readers get the text back as before.
 
 mod append;
 mod clock;
 mod group;
 mod history;
 mod locks;
+mod metadata;
 mod read;
 mod rebuild;
 mod subscription;
@@ -187,6 +190,8 @@ pub struct EventStore {
     grouped: tokio::sync::mpsc::Sender<group::Request>,
     /// The weeks of history known to have their partition.
     weeks: Arc<history::Weeks>,
+    /// The numbers of the metadata seen; see [`metadata`].
+    metadata: Arc<metadata::MetadataIds>,
 }
 
 /// The channel subscribers listen on.
@@ -206,7 +211,8 @@ impl EventStore {
         let appended = Arc::new(appended);
         let announcer = Arc::downgrade(&appended);
         let weeks = Arc::new(history::Weeks::default());
-        let grouped = group::start(writes.clone(), weeks.clone(), move || {
+        let metadata = Arc::new(metadata::MetadataIds::default());
+        let grouped = group::start(writes.clone(), weeks.clone(), metadata.clone(), move || {
             if let Some(appended) = announcer.upgrade() {
                 appended.send_replace(());
             }
@@ -217,6 +223,7 @@ impl EventStore {
             appended,
             grouped,
             weeks,
+            metadata,
         }
     }
 

@@ -46,8 +46,12 @@ impl StoredEvent {
     }
 }
 
-pub(super) const COLUMNS: &str =
-    "position, transaction_id, event_id, event_type, tags, payload, metadata, recorded_at";
+/// Metadata numbered in `event_metadata` is looked up by its number (one probe of a small table's
+/// primary key, for the rows read only); see [`crate::metadata`].
+pub(super) const COLUMNS: &str = "position, transaction_id, event_id, event_type, tags, payload,
+    coalesce(metadata, (SELECT m.metadata::json FROM event_metadata m
+                        WHERE m.metadata_id = events.metadata_id)) AS metadata,
+    recorded_at";
 
 impl EventStore {
     /// Events matching `query` with a position after `after`, in position order: the view a

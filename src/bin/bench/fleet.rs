@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use event_store::EventStore;
 use fleetline::fleet::{
+    access::{Actor, CausedBy, Via},
     events::{LocationTracked, VehicleScope},
     register_vehicle::register,
 };
@@ -170,11 +171,12 @@ impl History {
         let began = Instant::now();
         while self.fixes < size {
             let count = (size - self.fixes).min(10_000);
-            let events: Vec<_> = fleet
+            let mut events: Vec<_> = fleet
                 .next_fixes(count)
                 .iter()
                 .map(LocationTracked::to_event)
                 .collect();
+            gateway().stamp(&mut events);
             store.append(&events, None).await?;
             self.fixes += count;
         }
@@ -183,5 +185,17 @@ impl History {
         catch_up(store).await;
         self.projecting += began.elapsed();
         Ok(())
+    }
+}
+
+/// Who the loaded fixes say caused them, as the HTTP API records it: an API token (the longest
+/// metadata a fix carries; a device's is `{"causedBy":{"via":"device"}}`).
+fn gateway() -> CausedBy {
+    CausedBy {
+        actor: Some(Actor::Token {
+            token_id: Uuid::from_u128(0x0193_a3b4_1234_7abc_8def_0123_4567_89ab),
+            name: "fleet gateway".into(),
+        }),
+        via: Via::Api,
     }
 }

@@ -62,7 +62,7 @@ async fn fold_of_the_log(db: &TestDb, at: DateTime<Utc>) -> Vec<FleetPosition> {
             if event.event_type == VEHICLE_REGISTERED {
                 tracks.push((event.decode().unwrap(), None));
             } else if event.event_type == LOCATION_TRACKED {
-                let fix: LocationTracked = event.decode().unwrap();
+                let fix = crate::fleet::fix_payload::location_tracked(event).unwrap();
                 let tracked_at = fix.tracked_at.unwrap();
                 if tracked_at > at {
                     continue;

@@ -8,9 +8,8 @@ use event_store::{Cursor, StoredEvent};
 use uuid::Uuid;
 
 use super::FleetPosition;
-use crate::fleet::events::{
-    TrackedPosition, VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED,
-};
+use crate::fleet::events::{VehicleRegistered, LOCATION_TRACKED, VEHICLE_REGISTERED};
+use crate::fleet::fix_payload::TrackedPosition;
 use crate::fleet::license_plate::LicensePlate;
 use crate::fleet::vehicle_ref::VehicleRef;
 
@@ -74,13 +73,10 @@ impl Changes {
                     }
                 }
                 LOCATION_TRACKED => {
-                    if let Ok(fix) = event.decode::<TrackedPosition>() {
-                        let at = fix
-                            .tracked_at
-                            .unwrap_or(event.recorded_at)
-                            .timestamp_micros();
+                    if let Ok(fix) = TrackedPosition::of(event) {
+                        let at = fix.tracked_at.timestamp_micros();
                         changes.push(Change::Tracked(
-                            fix.scope.vehicle_registered_id,
+                            fix.vehicle_id,
                             Fix {
                                 at,
                                 latitude: fix.latitude,

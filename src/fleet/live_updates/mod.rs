@@ -68,9 +68,10 @@ mod feed {
 
     use super::LiveUpdate;
     use crate::fleet::events::{
-        TrackedPosition, VehiclePlacedInGroup, VehicleRegistered, LOCATION_TRACKED,
-        VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
+        VehiclePlacedInGroup, VehicleRegistered, LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP,
+        VEHICLE_REGISTERED,
     };
+    use crate::fleet::fix_payload::TrackedPosition;
     use event_store::{follow, Cursor, EventStore, StoredEvent, Wakeups};
 
     /// An update with its event's place in the log: the id of its server-sent event, from which
@@ -174,12 +175,12 @@ mod feed {
                 })
             }
             LOCATION_TRACKED => {
-                let fix: TrackedPosition = event.decode().ok()?;
+                let fix = TrackedPosition::of(event).ok()?;
                 Some(LiveUpdate::LocationTracked {
-                    vehicle_registered_id: fix.scope.vehicle_registered_id,
+                    vehicle_registered_id: fix.vehicle_id,
                     latitude: fix.latitude,
                     longitude: fix.longitude,
-                    tracked_at: fix.tracked_at.unwrap_or(event.recorded_at),
+                    tracked_at: fix.tracked_at,
                     recorded_at: event.recorded_at,
                     speed_mps: fix.speed_mps,
                     heading: fix.heading,

@@ -9,10 +9,8 @@ use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-use super::decode;
-use crate::fleet::events::{
-    VehiclePlacedInGroup, VehicleScope, LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP,
-};
+use super::{decode, decode_fix};
+use crate::fleet::events::{VehiclePlacedInGroup, LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP};
 use event_store::{Projection, StoredEvent};
 
 /// The group of a vehicle in no group.
@@ -51,24 +49,14 @@ pub fn count(seen: &[Seen], groups: &mut HashMap<Uuid, Uuid>) -> BTreeMap<(i64, 
     counts
 }
 
-/// What the count reads of a fix: its time and vehicle, not its coordinates and readings (a
-/// fourth reader of every fix, it decodes as little as it can).
-#[derive(serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct FixTime {
-    #[serde(default)]
-    tracked_at: Option<DateTime<Utc>>,
-    scope: VehicleScope,
-}
-
 fn seen(events: &[StoredEvent]) -> sqlx::Result<Vec<Seen>> {
     let mut seen = Vec::new();
     for event in events {
         if event.event_type == LOCATION_TRACKED {
-            let fix: FixTime = decode(event)?;
+            let fix = decode_fix(event)?;
             seen.push(Seen::Fix {
-                vehicle: fix.scope.vehicle_registered_id,
-                at: fix.tracked_at.unwrap_or(event.recorded_at),
+                vehicle: fix.vehicle_id,
+                at: fix.tracked_at,
             });
         } else if event.event_type == VEHICLE_PLACED_IN_GROUP {
             let placed: VehiclePlacedInGroup = decode(event)?;

@@ -8,9 +8,10 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use super::events::{
-    GroupCreated, TrackedPosition, VehiclePlacedInGroup, VehicleRegistered, GROUP_CREATED,
-    LOCATION_TRACKED, VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
+    GroupCreated, VehiclePlacedInGroup, VehicleRegistered, GROUP_CREATED, LOCATION_TRACKED,
+    VEHICLE_PLACED_IN_GROUP, VEHICLE_REGISTERED,
 };
+use super::fix_payload::TrackedPosition;
 use super::fleet_index::keyframe;
 use event_store::{Projection, StoredEvent};
 
@@ -68,7 +69,16 @@ impl Fix {
 }
 
 fn decode<T: serde::de::DeserializeOwned>(event: &StoredEvent) -> sqlx::Result<T> {
-    event.decode().map_err(|error| {
+    decoded(event, event.decode())
+}
+
+/// What read models keep of a fix event, whichever shape it is stored in.
+fn decode_fix(event: &StoredEvent) -> sqlx::Result<TrackedPosition> {
+    decoded(event, TrackedPosition::of(event))
+}
+
+fn decoded<T>(event: &StoredEvent, result: serde_json::Result<T>) -> sqlx::Result<T> {
+    result.map_err(|error| {
         sqlx::Error::Decode(
             format!("event {} ({}): {error}", event.event_id, event.event_type).into(),
         )
@@ -118,12 +128,12 @@ fn fixes(events: &[StoredEvent]) -> sqlx::Result<Vec<Fix>> {
         .iter()
         .filter(|e| e.event_type == LOCATION_TRACKED)
         .map(|event| {
-            let fix: TrackedPosition = decode(event)?;
+            let fix = decode_fix(event)?;
             Ok(Fix {
-                vehicle_id: fix.scope.vehicle_registered_id,
+                vehicle_id: fix.vehicle_id,
                 latitude: fix.latitude,
                 longitude: fix.longitude,
-                tracked_at: fix.tracked_at.unwrap_or(event.recorded_at),
+                tracked_at: fix.tracked_at,
                 recorded_at: event.recorded_at,
                 position: event.position,
                 speed_mps: fix.speed_mps,

@@ -229,7 +229,7 @@ async fn fold_of_the_log(db: &TestDb) -> (BTreeMap<Uuid, (f64, f64, DateTime<Utc
         let Some(last) = events.last() else { break };
         cursor = last.cursor();
         for event in events.iter().filter(|e| e.event_type == LOCATION_TRACKED) {
-            let fix: LocationTracked = event.decode().unwrap();
+            let fix = crate::fleet::fix_payload::location_tracked(event).unwrap();
             fixes += 1;
             let key = (fix.tracked_at.unwrap(), event.position);
             let entry = current.entry(fix.scope.vehicle_registered_id).or_insert((

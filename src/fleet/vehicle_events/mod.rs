@@ -45,7 +45,7 @@ impl EventRecord {
 impl EventRecord {
     pub fn of(event: event_store::StoredEvent) -> Result<Self, AppError> {
         Ok(Self {
-            payload: event.decode()?,
+            payload: crate::fleet::fix_payload::shown_payload(&event)?,
             caused_by: CausedBy::of_event(&event),
             position: event.position,
             event_id: event.event_id,

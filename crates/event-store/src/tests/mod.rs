@@ -4,6 +4,7 @@
 mod appends;
 mod history;
 mod locks;
+mod metadata;
 mod subscriptions;
 
 use std::sync::{Arc, Mutex};
