@@ -1,4 +1,4 @@
-import { spawn, ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { test, expect, filter, marker, plate, register, signedOutPage, track } from './support';
 
@@ -120,4 +120,26 @@ test('a browser whose server restarts resumes its live updates where it was, mis
   } finally {
     server.kill('SIGKILL');
   }
+});
+
+test('after old history is purged, a timeline reaching back before it says the fleet there is shown to the minute', async ({ page, request }) => {
+  // A fix three weeks old; the purge takes the whole weeks before two weeks ago (no other test's
+  // fixes are that old), with the server's own command, on the run's database.
+  const id = await register(request, plate('OLD'));
+  await track(request, id, 50.1109, 8.6821, new Date(Date.now() - 21 * 86400_000));
+  const before = new Date(Date.now() - 14 * 86400_000).toISOString().slice(0, 10);
+  const purge = spawnSync(process.env.E2E_SERVER_BIN!, ['history', 'purge', '--before', before], {
+    env: { ...process.env, DATABASE_URL: runDatabase() },
+    encoding: 'utf8',
+  });
+  expect(purge.status, `${purge.stdout}${purge.stderr}`).toBe(0);
+
+  await page.goto('/');
+  await page.getByLabel('Timeline range').selectOption('month');
+  const note = page.locator('.coarse-note');
+  await expect(note).toContainText('were purged');
+  await expect(note).toContainText('shown to the minute');
+  // A range wholly after the purge has no such note.
+  await page.getByLabel('Timeline range').selectOption('day');
+  await expect(note).toHaveCount(0);
 });

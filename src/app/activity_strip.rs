@@ -40,6 +40,16 @@ fn bars(activity: &Activity) -> Vec<(f64, f64, f64)> {
 }
 
 /// What the bars say, for screen readers (and the end-to-end tests).
+/// What a fleet manager must know when the range reaches back before a purge: the fleet there is
+/// shown to the minute, from keyframes, and no vehicle's fixes between.
+fn coarse_note(activity: &Activity, left: DateTime<Utc>) -> Option<String> {
+    let before = activity.purged_before.filter(|before| *before > left)?;
+    Some(format!(
+        "Fixes before {} were purged: before then the fleet is shown to the minute.",
+        super::time_format::local(before)
+    ))
+}
+
 fn summary(activity: &Activity) -> String {
     let total: i64 = activity.fixes.iter().sum();
     let busiest = activity.fixes.iter().copied().max().unwrap_or(0);
@@ -100,6 +110,11 @@ pub fn ActivityStrip(left: Signal<DateTime<Utc>>, right: Signal<DateTime<Utc>>) 
                 }}
             </g>
         </svg>
+        {move || {
+            loaded()
+                .and_then(|activity| coarse_note(&activity, left.get()))
+                .map(|note| view! { <p class="coarse-note" role="note">{note}</p> })
+        }}
     }
     .into_any()
 }
@@ -116,6 +131,7 @@ mod tests {
             to: Utc.with_ymd_and_hms(2026, 12, 7, 1, 0, 0).unwrap(),
             bucket_seconds: 900,
             fixes: vec![200, 0, 1, 100],
+            purged_before: None,
         };
         assert_eq!(
             bars(&activity),
@@ -129,5 +145,27 @@ mod tests {
             summary(&activity),
             "Activity: 301 fixes in this range, at most 200 in 15 minutes"
         );
+    }
+
+    #[test]
+    fn a_range_reaching_back_before_a_purge_says_the_fleet_there_is_coarse() {
+        let purged = Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap();
+        let activity = Activity {
+            from: purged - Duration::days(3),
+            to: purged + Duration::days(1),
+            bucket_seconds: 3600,
+            fixes: vec![0; 96],
+            purged_before: Some(purged),
+        };
+        let note = coarse_note(&activity, purged - Duration::days(3)).unwrap();
+        assert!(note.starts_with("Fixes before "), "{note}");
+        assert!(note.contains("to the minute"), "{note}");
+        // A range wholly after the purge needs no note, nor does a fleet never purged
+        assert_eq!(coarse_note(&activity, purged), None);
+        let never = Activity {
+            purged_before: None,
+            ..activity
+        };
+        assert_eq!(coarse_note(&never, purged - Duration::days(3)), None);
     }
 }

@@ -35,6 +35,11 @@ pub struct Activity {
     pub bucket_seconds: i64,
     /// Fixes per bucket, oldest first; the last bucket may end after `to`.
     pub fixes: Vec<i64>,
+    /// Fixes tracked before this moment were purged (`fleetline history purge`, the retention
+    /// setting): the fleet at an earlier moment is answered from keyframes, to the minute. The
+    /// counts are kept. Absent when nothing was purged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purged_before: Option<DateTime<Utc>>,
 }
 
 /// The start of the minute `at` falls in: the resolution the activity is kept at.
@@ -118,5 +123,6 @@ pub async fn activity(
         to,
         bucket_seconds,
         fixes,
+        purged_before: crate::fleet::retention::purged_before(pool).await?,
     })
 }

@@ -109,3 +109,34 @@ async fn a_range_or_a_bucket_count_out_of_bounds_is_refused_naming_the_field() {
         .await;
     assert_eq!(status, 400, "{body}");
 }
+
+/// After a purge, the answer says from when the fleet is coarse (the timeline tells the fleet
+/// manager); before any, it says nothing.
+#[tokio::test]
+async fn the_activity_says_before_when_fixes_were_purged() {
+    use crate::fleet::events::HistoryPurged;
+    let db = TestDb::new().await;
+    let range = query(base(), base() + Duration::days(30), 30);
+    let (status, body) = db.get(&range).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("purgedBefore").is_none(), "{body}");
+
+    // Given the record a purge of the weeks before 9 March leaves
+    let before = Utc.with_ymd_and_hms(2026, 3, 9, 0, 0, 0).unwrap();
+    let purged = HistoryPurged {
+        history_purged_id: uuid::Uuid::now_v7(),
+        before,
+        requested_before: before + Duration::days(2),
+        fixes: 20_160,
+        weeks: vec![before - Duration::days(7)],
+        purged_at: base() + Duration::days(40),
+    };
+    db.store.append(&[purged.to_event()], None).await.unwrap();
+    let (status, body) = db.get(&range).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["purgedBefore"],
+        json!("2026-03-09T00:00:00Z"),
+        "{body}"
+    );
+}
