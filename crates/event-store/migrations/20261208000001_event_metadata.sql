@@ -1,5 +1,5 @@
 -- Metadata stored once: each distinct metadata (who caused an event, how) is a row here, and an
--- event keeps its number in `metadata_id` (4 bytes) instead of the text (33 to about 120 bytes on
+-- event keeps its number in `metadata_id` (4 bytes) instead of the text (33 to about 130 bytes on
 -- every fix). Metadata written before, and metadata over 1,000 bytes, stays in `events.metadata`;
 -- readers take whichever the event has. Adding a nullable column rewrites no row.
 CREATE TABLE event_metadata (

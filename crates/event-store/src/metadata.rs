@@ -1,5 +1,5 @@
 //! Metadata stored once. Writers repeat the same metadata on many events (every fix of a device,
-//! every fix of a batch sent with one API token: `{"causedBy":…}`, 33 to about 120 bytes), so
+//! every fix of a batch sent with one API token: `{"causedBy":…}`, 33 to about 130 bytes), so
 //! each distinct metadata is a row of `event_metadata`, and an event keeps its number, 4 bytes
 //! (see the migration `20261208000001_event_metadata.sql`). Readers get the text back as before.
 //!
