@@ -1,6 +1,6 @@
 import { spawn, spawnSync, ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { test, expect, filter, marker, plate, register, signedOutPage, track } from './support';
+import { test, expect, filter, marker, plate, register, shot, signedOutPage, track } from './support';
 
 // Tests that need a server of their own: another instance of the built server (scripts/test.sh
 // says where the binary, the site and the run's database are), stopped for real when done.
@@ -139,6 +139,7 @@ test('after old history is purged, a timeline reaching back before it says the f
   const note = page.locator('.coarse-note');
   await expect(note).toContainText('were purged');
   await expect(note).toContainText('shown to the minute');
+  await shot(page, 'timeline-purged-note');
   // A range wholly after the purge has no such note.
   await page.getByLabel('Timeline range').selectOption('day');
   await expect(note).toHaveCount(0);
