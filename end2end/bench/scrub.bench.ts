@@ -16,10 +16,13 @@ import { cpus, loadavg } from 'node:os';
 // screen. Map updates per second = fleets (distinct moments) painted during the drag / its duration.
 //
 // Environment: BASE_URL, SEED_SUMMARY (the seeder's JSON), SCRUB_SECONDS (drag duration, 8),
+// SCRUB_RANGE (the timeline's range: day, week or month; day),
 // SCRUB_RESULT (end2end/artifacts/scrub-bench.json), SCRUB_TRACE=1 (also a Chromium performance
 // trace per view in artifacts/, for finding where the time goes).
 
 const DRAG_SECONDS = Number(process.env.SCRUB_SECONDS ?? 8);
+/** The timeline's range: `day` (the page's default), `week` or `month`. */
+const RANGE = process.env.SCRUB_RANGE ?? 'day';
 const RESULT = process.env.SCRUB_RESULT ?? 'artifacts/scrub-bench.json';
 
 type Recording = {
@@ -177,7 +180,7 @@ async function summarise(page: Page, name: string, recording: Recording, mouse: 
   };
 }
 
-test('scrubbing a day of the fleet', async ({ page, browser }) => {
+test(`scrubbing the fleet's last ${RANGE}`, async ({ page, browser }) => {
   const seed = process.env.SEED_SUMMARY ? JSON.parse(readFileSync(process.env.SEED_SUMMARY, 'utf8')) : null;
   // The page's warnings and errors (e.g. Chromium throttling history changes) go in the result.
   const warnings: string[] = [];
@@ -189,6 +192,7 @@ test('scrubbing a day of the fleet', async ({ page, browser }) => {
   // The map shows the fleet: every seeded vehicle placed.
   const expected = String(seed?.vehicles ?? (await (await page.request.get('/vehicles')).json()).length);
   await expect(map(page)).toHaveAttribute('data-vehicles', expected, { timeout: 30_000 });
+  await page.getByLabel('Timeline range').selectOption(RANGE);
   const views = [await scrub(page, 'fitted')];
 
   // Zoomed in until clusters part: every vehicle on its own marker, labels decluttered.
@@ -208,6 +212,7 @@ test('scrubbing a day of the fleet', async ({ page, browser }) => {
     // Other work on the machine shares its cores with the browser, the server and PostgreSQL.
     loadAverageAtEnd: loadavg().map((load) => round(load, 2)),
     viewport: page.viewportSize(),
+    range: RANGE,
     seed,
     views,
     pageWarnings: { count: warnings.length, first: [...new Set(warnings)].slice(0, 5) },
