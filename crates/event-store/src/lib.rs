@@ -67,6 +67,7 @@ mod clock;
 mod group;
 mod history;
 mod locks;
+mod matching;
 mod metadata;
 mod read;
 mod rebuild;

@@ -5,7 +5,7 @@ use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use super::{
-    append::{push_matches, push_matches_after, ONE_SHOT_PLAN},
+    matching::{push_matches, push_matches_after, ONE_SHOT_PLAN},
     EventStore, Query,
 };
 
